@@ -1,0 +1,47 @@
+using Kci.Handlers.Consumers;
+using Kci.Handlers.Persistence;
+using Kci.Handlers.Recording;
+using Kci.Hosting.Messaging;
+using Kci.Hosting.Persistence;
+using MassTransit;
+
+namespace Kci.Handlers.Extensions;
+
+internal static class HandlersServiceExtensions
+{
+    public static IHostApplicationBuilder AddHandlersServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<KciRecorder>();
+        builder.AddKciDatabase<HandlersDb>(HandlersDb.Schema);
+        builder.AddKciBus(
+            bus =>
+            {
+                bus.AddConsumer<RecordInformationalKci>();
+                bus.AddConsumer<RecordActionRequiredKci>();
+                bus.AddConsumer<RecordGatewayError>();
+                bus.AddConsumer<KeepUnrecognisedKci>();
+            },
+            (context, cfg, rabbit) =>
+            {
+                // Each update type has its own queue; the sequencer sends to them by name.
+                Endpoint<RecordInformationalKci>(KciQueues.Informational);
+                Endpoint<RecordActionRequiredKci>(KciQueues.ActionRequired);
+                Endpoint<RecordGatewayError>(KciQueues.Error);
+                Endpoint<KeepUnrecognisedKci>(KciQueues.Unrecognised);
+
+                void Endpoint<TConsumer>(string queue) where TConsumer : class, IConsumer =>
+                    cfg.ReceiveEndpoint(queue, e =>
+                    {
+                        e.ConfigureConsumeTopology = false;
+                        e.UseMessageRetry(r =>
+                        {
+                            r.Handle<Exception>(TransientFaults.IsTransient);
+                            r.Exponential(10, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
+                        });
+                        e.ConfigureConsumer<TConsumer>(context);
+                    });
+            });
+        return builder;
+    }
+}

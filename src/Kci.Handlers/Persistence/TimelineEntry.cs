@@ -1,0 +1,38 @@
+namespace Kci.Handlers.Persistence;
+
+/// <summary>
+/// One handled KCI. Its id is the primary key, which makes this table the consumers' inbox: a redelivered
+/// message finds its row and repeats nothing.
+/// </summary>
+public sealed class TimelineEntry
+{
+    public Guid KciId { get; set; }
+
+    /// <summary>Handling order across the whole system (identity), so an order's timeline reads as handled.</summary>
+    public long Position { get; set; }
+
+    public Guid OrderId { get; set; }
+    public long SequenceNumber { get; set; }
+    public required string UpdateType { get; set; }
+    public string? PayloadType { get; set; }
+    public string? Code { get; set; }
+    public string? Text { get; set; }
+    public DateTimeOffset? IssuedOn { get; set; }
+    public DateTimeOffset? ReceivedOn { get; set; }
+    public DateTimeOffset? DeliveredOn { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset HandledAt { get; set; }
+    public bool Late { get; set; }
+    public bool SequenceConflict { get; set; }
+    public long GapBefore { get; set; }
+
+    /// <summary>The consumer that handled it: informational, action-required, error or unrecognised.</summary>
+    public required string Kind { get; set; }
+
+    public string? SupplierNotes { get; set; }
+    public required string ConversationId { get; set; }
+    public required string RequestId { get; set; }
+
+    /// <summary>The KCI as the gateway sent it, kept whole.</summary>
+    public required string Body { get; set; }
+}

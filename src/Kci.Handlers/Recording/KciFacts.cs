@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Kci.Handlers.Recording;
+
+/// <summary>The fields Handlers act on, read from a KCI body (which the ingress validated).</summary>
+public sealed record KciFacts
+{
+    public DateTimeOffset? IssuedOn { get; init; }
+    public DateTimeOffset? ReceivedOn { get; init; }
+    public DateTimeOffset? DeliveredOn { get; init; }
+    public string? PayloadType { get; init; }
+    public string? Code { get; init; }
+    public string? Text { get; init; }
+    public string? SupplierNotes { get; init; }
+    public string? Entity { get; init; }
+    public string? EntityStatus { get; init; }
+    public string? SupplierOrderNumber { get; init; }
+    public DateTimeOffset? CommittedDate { get; init; }
+    public DateTimeOffset? TargetDate { get; init; }
+
+    public static KciFacts Parse(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement;
+        var payload = PayloadOf(root);
+        var entity = root.TryGetProperty("entity", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
+        return new KciFacts
+        {
+            IssuedOn = Date(root, "issuedOn"),
+            ReceivedOn = Date(root, "receivedOn"),
+            DeliveredOn = Date(root, "deliveredOn"),
+            PayloadType = Str(payload, "type") ?? Str(payload, "code"),
+            Code = Str(payload, "code"),
+            Text = Str(payload, "text") ?? JoinedMessages(payload),
+            SupplierNotes = root.TryGetProperty("supplierNotes", out var notes) ? notes.GetRawText() : null,
+            Entity = entity.ValueKind == JsonValueKind.Object ? entity.GetRawText() : null,
+            EntityStatus = Str(entity, "status"),
+            SupplierOrderNumber = Str(entity, "supplierOrderNumber"),
+            CommittedDate = Date(entity, "committedDate"),
+            TargetDate = Date(entity, "targetDate"),
+        };
+    }
+
+    private static JsonElement PayloadOf(JsonElement root)
+    {
+        foreach (var name in (string[])["information", "action", "error"])
+        {
+            if (root.TryGetProperty(name, out var payload) && payload.ValueKind == JsonValueKind.Object)
+                return payload;
+        }
+        return default;
+    }
+
+    private static string? Str(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+
+    private static DateTimeOffset? Date(JsonElement element, string name) =>
+        Str(element, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? date.ToUniversalTime()
+            : null;
+
+    private static string? JoinedMessages(JsonElement payload) =>
+        payload.ValueKind == JsonValueKind.Object && payload.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array
+            ? string.Join("; ", messages.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()))
+            : null;
+}

@@ -1,0 +1,93 @@
+using Kci.Handlers.Persistence;
+using Kci.Hosting;
+using Kci.Hosting.Messaging;
+using Kci.Hosting.Persistence;
+using Kci.Hosting.Telemetry;
+using Kci.Messages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kci.Handlers.Recording;
+
+/// <summary>
+/// The one transaction every consumer runs: the timeline row (the inbox: its key is the KCI id), the
+/// order's state, the consumer's own effects and the <see cref="KciHandled"/> report to the sequencer
+/// (through the outbox) commit together, or not at all.
+/// </summary>
+public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics metrics, ILogger<KciRecorder> logger)
+{
+    /// <returns>false when the KCI had been handled already (a redelivery): nothing was repeated.</returns>
+    public async Task<bool> RecordAsync(ReleasedKci kci, string kind, Func<KciFacts, OrderState, HandlersDb, Task>? effects,
+        CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await db.Timeline.AnyAsync(t => t.KciId == kci.KciId, cancellationToken))
+        {
+            Log.AlreadyHandled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString());
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        var facts = KciFacts.Parse(kci.Body);
+        var order = await db.Orders.FindAsync([kci.OrderId], cancellationToken);
+        if (order is null)
+        {
+            order = new OrderState
+            {
+                OrderId = kci.OrderId,
+                EntityType = kci.Order.EntityType,
+                EntityId = kci.Order.EntityId,
+                Supplier = kci.Supplier,
+                CreatedAt = now,
+            };
+            db.Orders.Add(order);
+        }
+
+        // The entity is always the full latest version: apply it only when it is newer than what we hold,
+        // so a late KCI is recorded but never makes the order go back.
+        if (!kci.Late && kci.SequenceNumber > order.LastAppliedSequence)
+            OrderStateRules.Apply(order, kci, facts, now);
+        order.LastConversationId = kci.ConversationId;
+        order.UpdatedAt = now;
+
+        db.Timeline.Add(new TimelineEntry
+        {
+            KciId = kci.KciId,
+            OrderId = kci.OrderId,
+            SequenceNumber = kci.SequenceNumber,
+            UpdateType = kci.UpdateType,
+            PayloadType = kci.PayloadType ?? facts.PayloadType,
+            Code = facts.Code,
+            Text = facts.Text,
+            IssuedOn = facts.IssuedOn,
+            ReceivedOn = facts.ReceivedOn,
+            DeliveredOn = facts.DeliveredOn,
+            ReceivedAt = kci.ReceivedAt,
+            HandledAt = now,
+            Late = kci.Late,
+            SequenceConflict = kci.SequenceConflict,
+            GapBefore = kci.GapBefore,
+            Kind = kind,
+            SupplierNotes = facts.SupplierNotes,
+            ConversationId = kci.ConversationId,
+            RequestId = kci.RequestId,
+            Body = kci.Body,
+        });
+
+        if (effects is not null)
+            await effects(facts, order, db);
+
+        db.Enqueue(KciQueues.Sequencer,
+            new KciHandled { KciId = kci.KciId, OrderId = kci.OrderId, SequenceNumber = kci.SequenceNumber, HandledAt = now },
+            NameBasedGuid.Create($"handled:{kci.KciId}"),
+            correlationId: kci.OrderId,
+            conversationId: NameBasedGuid.ForConversation(kci.ConversationId),
+            now: now);
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        metrics.Handled.Add(1);
+        Log.Handled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kind, kci.ConversationId);
+        return true;
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kci.Hosting;
+
+/// <summary>Event ids 1000-1999.</summary>
+internal static partial class HostingLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning,
+        Message = "Outbox relay of {Context} failed ({Failures} in a row); rows stay and are sent again")]
+    public static partial void OutboxRelayFailed(ILogger logger, Exception exception, string context, int failures);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Relayed {Count} outbox messages of {Context}")]
+    public static partial void OutboxRelayed(ILogger logger, int count, string context);
+}

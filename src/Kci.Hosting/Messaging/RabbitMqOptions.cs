@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Kci.Hosting.Messaging;
+
+public sealed class RabbitMqOptions
+{
+    public const string SectionName = "RabbitMq";
+
+    [Required] public string Host { get; set; } = "localhost";
+    [Range(1, 65535)] public int Port { get; set; } = 5672;
+    [Required] public string VirtualHost { get; set; } = "/";
+    [Required] public string Username { get; set; } = "guest";
+    [Required] public string Password { get; set; } = "guest";
+
+    /// <summary>Messages each consumer endpoint fetches ahead.</summary>
+    [Range(1, 1000)] public int PrefetchCount { get; set; } = 32;
+
+    /// <summary>Messages each consumer endpoint handles at once.</summary>
+    [Range(1, 1000)] public int ConcurrentMessageLimit { get; set; } = 16;
+}

@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Kci.Hosting.Persistence;
+
+public static class DatabaseExtensions
+{
+    public const string ConnectionStringName = "Kci";
+
+    /// <summary>
+    /// A service's DbContext on PostgreSQL (its own schema and migrations history), its transactional
+    /// outbox with the relay, and a readiness check of the database.
+    /// </summary>
+    public static IHostApplicationBuilder AddKciDatabase<TDb>(this IHostApplicationBuilder builder, string schema)
+        where TDb : DbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured");
+
+        builder.Services.AddSingleton<OutboxSignal<TDb>>();
+        builder.Services.AddSingleton<OutboxCommitInterceptor<TDb>>();
+        builder.Services.AddDbContext<TDb>((services, options) => options
+            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema))
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor<TDb>>()));
+
+        builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
+        builder.Services.AddHostedService<OutboxRelay<TDb>>();
+        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql", tags: [KciDefaults.ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>dotnet Kci.X.dll migrate</c> applies the service's migrations and exits: the run command and the
+    /// tests call it before starting the service. EF Core takes a lock, so concurrent runs are safe.
+    /// </summary>
+    public static async Task<bool> TryMigrateAsync<TDb>(this IHost host, string[] args) where TDb : DbContext
+    {
+        if (args is not ["migrate", ..])
+            return false;
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<TDb>().Database.MigrateAsync();
+        return true;
+    }
+}

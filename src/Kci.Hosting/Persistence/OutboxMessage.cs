@@ -1,0 +1,25 @@
+namespace Kci.Hosting.Persistence;
+
+/// <summary>
+/// A message written in the same transaction as the state change that caused it, and relayed to
+/// RabbitMQ by <see cref="OutboxRelay{TDb}"/> once that transaction committed.
+/// </summary>
+public sealed class OutboxMessage
+{
+    /// <summary>Relay order.</summary>
+    public long Id { get; set; }
+
+    /// <summary>Deterministic per cause, so a relay repeated after a crash is recognisably the same message.</summary>
+    public Guid MessageId { get; set; }
+
+    /// <summary>The queue it is sent to (see <c>KciQueues</c>).</summary>
+    public required string Destination { get; set; }
+
+    /// <summary>Full name of a type in <c>Kci.Messages</c>.</summary>
+    public required string MessageType { get; set; }
+
+    public required string Body { get; set; }
+    public Guid? CorrelationId { get; set; }
+    public Guid? ConversationId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

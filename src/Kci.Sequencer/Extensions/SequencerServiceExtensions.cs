@@ -1,0 +1,46 @@
+using Kci.Hosting.Messaging;
+using Kci.Hosting.Persistence;
+using Kci.Sequencer.Persistence;
+using Kci.Sequencer.Sequencing;
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.Saga;
+
+namespace Kci.Sequencer.Extensions;
+
+internal static class SequencerServiceExtensions
+{
+    public static IHostApplicationBuilder AddSequencerServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SequencerOptions>()
+            .BindConfiguration(SequencerOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.GapTimeout > TimeSpan.Zero, "Sequencer:GapTimeout must be positive")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OutcomeDispatcher>();
+        builder.Services.AddHostedService<GapDeadlineSweeper>();
+
+        builder.AddKciDatabase<SequencerDb>(SequencerDb.Schema);
+        builder.AddKciBus(
+            bus => bus.AddSagaStateMachine<OrderSequenceStateMachine, OrderSequence>()
+                .Repository(r =>
+                {
+                    r.RegisterSagaRepository<OrderSequence, SequencerDb, SagaConsumeContextFactory<SequencerDb, OrderSequence>,
+                        PostgresSagaRepository<OrderSequence, SequencerDb>>();
+                    r.RegisterQuerySagaRepository<OrderSequence, PostgresSagaRepository<OrderSequence, SequencerDb>>();
+                    r.RegisterLoadSagaRepository<OrderSequence, PostgresSagaRepository<OrderSequence, SequencerDb>>();
+                }),
+            (context, cfg, rabbit) => cfg.ReceiveEndpoint(KciQueues.Sequencer, e =>
+            {
+                e.ConfigureConsumeTopology = false; // producers send to this queue by name
+                e.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(TransientFaults.IsTransient);
+                    r.Exponential(10, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
+                });
+                e.ConfigureSaga<OrderSequence>(context);
+            }));
+        return builder;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Kci.Sequencer;
+
+/// <summary>Event ids 3000-3999. IDs only: never a body or contact data.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
+        Message = "Released KCI {KciId} #{SequenceNumber} of {OrderKey} (conversation {ConversationId}, late {Late}, gap before {GapBefore})")]
+    public static partial void Released(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, string conversationId, bool late, long gapBefore);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
+        Message = "Held KCI {KciId} #{SequenceNumber} of {OrderKey} (next expected #{NextSequence}, conversation {ConversationId})")]
+    public static partial void Held(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, long nextSequence, string conversationId);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information,
+        Message = "Ignored KCI {KciId} #{SequenceNumber} of {OrderKey}: the same KCI id was already received (request {RequestId})")]
+    public static partial void Duplicate(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, string requestId);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning,
+        Message = "Gap in {OrderKey}: numbers {From} to {To} never arrived within the gap timeout and were skipped (conversation {ConversationId})")]
+    public static partial void GapSkipped(ILogger logger, string orderKey, long from, long to, string? conversationId);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning,
+        Message = "KCI {KciId} carries #{SequenceNumber} of {OrderKey}, a number another KCI already had; released after it, flagged SequenceConflict (conversation {ConversationId})")]
+    public static partial void SequenceConflict(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, string conversationId);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning,
+        Message = "Parked {OrderKey}: {Held} KCIs held, over the cap; nothing more is released until an operator unparks it")]
+    public static partial void Parked(ILogger logger, string orderKey, int held);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Gap deadline sweep failed")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
+}

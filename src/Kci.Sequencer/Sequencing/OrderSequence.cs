@@ -1,0 +1,42 @@
+using MassTransit;
+
+namespace Kci.Sequencer.Sequencing;
+
+/// <summary>
+/// The saga of one order: which number comes next, which KCI is with Handlers, and every KCI seen
+/// (held ones with their body until released). One row per order, locked while a message changes it.
+/// </summary>
+public sealed class OrderSequence : SagaStateMachineInstance
+{
+    public Guid CorrelationId { get; set; }
+    public string CurrentState { get; set; } = null!;
+    public required string EntityType { get; set; }
+    public required string EntityId { get; set; }
+    public required string Supplier { get; set; }
+
+    /// <summary>The conversation of the latest KCI, for tracing.</summary>
+    public string? ConversationId { get; set; }
+
+    /// <summary>The lowest number neither released nor skipped.</summary>
+    public long NextSequence { get; set; } = 1;
+
+    /// <summary>Numbers up to this one that never arrived count as skipped (set when a gap timed out).</summary>
+    public long SkipThrough { get; set; }
+
+    /// <summary>The KCI released to Handlers and not yet reported handled: the next waits for it.</summary>
+    public Guid? InFlightKciId { get; set; }
+
+    /// <summary>When the wait for a missing number ends (null when nothing waits on a gap).</summary>
+    public DateTimeOffset? GapDeadline { get; set; }
+
+    /// <summary>Handling of the in-flight KCI failed for good: nothing more is released until an operator acts.</summary>
+    public bool Blocked { get; set; }
+
+    /// <summary>More KCIs were held than the cap: stored, but nothing released until an operator unparks.</summary>
+    public bool Parked { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public List<SequencedKci> Kcis { get; set; } = [];
+}

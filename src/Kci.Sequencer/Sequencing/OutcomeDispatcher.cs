@@ -1,0 +1,59 @@
+using Kci.Hosting;
+using Kci.Hosting.Persistence;
+using Kci.Hosting.Telemetry;
+using Kci.Messages;
+using Kci.Sequencer.Persistence;
+using Microsoft.Extensions.Logging;
+
+namespace Kci.Sequencer.Sequencing;
+
+/// <summary>
+/// Turns a <see cref="SequencingOutcome"/> into outbox rows in the saga's own transaction, so a release
+/// is sent if and only if the state change that made it commits.
+/// </summary>
+public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatcher> logger)
+{
+    public void Dispatch(SequencerDb db, OrderSequence order, SequencingOutcome outcome, DateTimeOffset now)
+    {
+        var orderKey = new OrderKey { EntityType = order.EntityType, EntityId = order.EntityId };
+        foreach (var gap in outcome.Gaps)
+        {
+            metrics.Gaps.Add(gap.Count);
+            Log.GapSkipped(logger, orderKey.ToString(), gap.From, gap.To, order.ConversationId);
+        }
+
+        if (outcome.BecameParked)
+            Log.Parked(logger, orderKey.ToString(), order.Kcis.Count(k => k.Status == KciStatus.Held));
+
+        foreach (var kci in outcome.Released)
+        {
+            var released = new ReleasedKci
+            {
+                KciId = kci.KciId,
+                OrderId = order.CorrelationId,
+                Order = orderKey,
+                SequenceNumber = kci.SequenceNumber,
+                Supplier = order.Supplier,
+                UpdateType = kci.UpdateType,
+                PayloadType = kci.PayloadType,
+                ConversationId = kci.ConversationId,
+                RequestId = kci.RequestId,
+                ReceivedAt = kci.ReceivedAt,
+                ReleasedAt = now,
+                Late = kci.Late,
+                SequenceConflict = kci.SequenceConflict,
+                GapBefore = kci.GapBefore,
+                Body = kci.Body ?? throw new InvalidOperationException($"KCI {kci.KciId} has no body to release"),
+            };
+            var (queue, message) = ReleaseRoute.For(released);
+            var messageId = NameBasedGuid.Create($"release:{kci.KciId}:{kci.ReleaseCount}");
+            var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
+            db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, now);
+
+            metrics.Released.Add(1);
+            if (kci.SequenceConflict)
+                Log.SequenceConflict(logger, kci.KciId, kci.SequenceNumber, orderKey.ToString(), kci.ConversationId);
+            Log.Released(logger, kci.KciId, kci.SequenceNumber, orderKey.ToString(), kci.ConversationId, kci.Late, kci.GapBefore);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace Kci.Sequencer.Sequencing;
+
+public enum KciStatus
+{
+    Held = 0,
+    Released = 1,
+    Handled = 2,
+    Failed = 3,
+    Skipped = 4,
+}
+
+/// <summary>A KCI as the sequencer knows it. Its id is unique: the same KCI again has no effect.</summary>
+public sealed class SequencedKci
+{
+    public Guid KciId { get; set; }
+    public Guid OrderId { get; set; }
+    public long SequenceNumber { get; set; }
+
+    /// <summary>Arrival order within the order, to break ties between KCIs with one number.</summary>
+    public int Arrival { get; set; }
+
+    public KciStatus Status { get; set; }
+    public required string UpdateType { get; set; }
+    public string? PayloadType { get; set; }
+    public required string ConversationId { get; set; }
+    public required string RequestId { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset? ReleasedAt { get; set; }
+    public DateTimeOffset? HandledAt { get; set; }
+    public int ReleaseCount { get; set; }
+    public bool Late { get; set; }
+    public bool SequenceConflict { get; set; }
+    public long GapBefore { get; set; }
+
+    /// <summary>Kept until Handlers reported the KCI handled; Handlers keep their own copy.</summary>
+    public string? Body { get; set; }
+}
