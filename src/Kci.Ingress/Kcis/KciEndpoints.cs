@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Kci.Hosting;
+using Kci.Hosting.Telemetry;
+using Kci.Messages;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Kci.Ingress.Kcis;
+
+/// <summary><c>POST /kcis</c>: the one endpoint the gateway calls (Tenant Updates API v1.14).</summary>
+public static class KciEndpoints
+{
+    public static WebApplication MapKciEndpoints(this WebApplication app)
+    {
+        app.MapPost("/kcis", ReceiveAsync).WithName("ReceiveKci");
+        return app;
+    }
+
+    private static async Task<Results<NoContent, JsonHttpResult<KciError>, StatusCodeHttpResult>> ReceiveAsync(
+        HttpContext http, KciPublisher publisher, IOptions<IngressOptions> options, KciMetrics metrics, TimeProvider clock,
+        ILogger<KciPublisher> logger)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = http.Request.Headers["X-Request-ID"].ToString();
+        var conversationId = http.Request.Headers["X-Conversation-ID"].ToString();
+        var cancellationToken = http.RequestAborted;
+
+        var read = await ReadBodyAsync(http.Request, options.Value.MaxBodyBytes, cancellationToken);
+        KciValidation validation;
+        if (read.Problem is not null)
+            validation = new KciValidation(null, StatusCodes.Status400BadRequest, KciErrorCodes.MalformedRequest, [read.Problem]);
+        else
+        {
+            var headerProblems = KciValidator.CheckHeader("X-Request-ID", requestId)
+                .Concat(KciValidator.CheckHeader("X-Conversation-ID", conversationId)).ToList();
+            try
+            {
+                using var document = JsonDocument.Parse(read.Body, new JsonDocumentOptions { MaxDepth = 64 });
+                validation = KciValidator.Validate(document.RootElement, headerProblems);
+            }
+            catch (JsonException)
+            {
+                validation = new KciValidation(null, StatusCodes.Status400BadRequest, KciErrorCodes.MalformedRequest, ["body: is not valid JSON"]);
+            }
+        }
+
+        if (validation.Kci is not { } kci)
+        {
+            var error = KciError.Create(validation.Code!, validation.Problems);
+            metrics.Rejected.Add(1);
+            Log.Rejected(logger, Safe(requestId), Safe(conversationId), validation.Status, error.Code, error.Uuid,
+                string.Join(" | ", error.Messages), Elapsed(started));
+            return TypedResults.Json(error, statusCode: validation.Status);
+        }
+
+        var message = new KciReceived
+        {
+            KciId = kci.Id,
+            OrderId = NameBasedGuid.ForOrder(kci.Order.EntityType, kci.Order.EntityId),
+            Order = kci.Order,
+            SequenceNumber = kci.SequenceNumber,
+            Supplier = kci.Supplier,
+            UpdateType = kci.UpdateType,
+            PayloadType = kci.PayloadType,
+            ConversationId = conversationId,
+            RequestId = requestId,
+            ReceivedAt = clock.GetUtcNow(),
+            Body = Encoding.UTF8.GetString(read.Body.Span),
+        };
+        try
+        {
+            await publisher.PublishAsync(message, cancellationToken);
+        }
+        catch (BrokerUnavailableException ex)
+        {
+            Log.BrokerUnavailable(logger, ex, requestId, conversationId, kci.Id, kci.Order.ToString(), kci.SequenceNumber, Elapsed(started));
+            http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+
+        metrics.Received.Add(1);
+        Log.Accepted(logger, requestId, conversationId, kci.Id, kci.Supplier, kci.Order.ToString(), kci.SequenceNumber, Elapsed(started));
+        return TypedResults.NoContent();
+    }
+
+    private sealed record BodyRead(ReadOnlyMemory<byte> Body, string? Problem);
+
+    private static async Task<BodyRead> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var contentType = request.ContentType;
+        if (contentType is null || !IsJson(contentType))
+            return new BodyRead(default, "Content-Type: must be application/json");
+        if (request.ContentLength > maxBytes)
+            return new BodyRead(default, $"body: must be at most {maxBytes} bytes");
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + n > maxBytes)
+                return new BodyRead(default, $"body: must be at most {maxBytes} bytes");
+            buffer.Write(chunk, 0, n);
+        }
+        var bytes = buffer.ToArray();
+        try
+        {
+            _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return new BodyRead(default, "body: is not valid UTF-8");
+        }
+        return new BodyRead(bytes, null);
+    }
+
+    private static bool IsJson(string contentType)
+    {
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static double Elapsed(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
+    /// <summary>Header values are logged only when they passed the header rules: never control characters or huge strings.</summary>
+    private static string Safe(string value) => value.Length <= 200 && !value.Any(char.IsControl) ? value : "(invalid)";
+}

@@ -1,0 +1,49 @@
+using Kci.Hosting;
+using Kci.Hosting.Messaging;
+using Kci.Messages;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Kci.Ingress.Kcis;
+
+/// <summary>The broker did not confirm within the bound: the gateway is answered 503 and sends the KCI again.</summary>
+public sealed class BrokerUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Sends <see cref="KciReceived"/> as a persistent message to the sequencer's durable queue and returns
+/// only once RabbitMQ confirmed it (publisher confirms), or throws <see cref="BrokerUnavailableException"/>
+/// when no confirm came within <see cref="IngressOptions.ConfirmTimeout"/>.
+/// </summary>
+public sealed class KciPublisher(ISendEndpointProvider sendEndpoints, IOptions<IngressOptions> options)
+{
+    public async Task PublishAsync(KciReceived kci, CancellationToken cancellationToken)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(options.Value.ConfirmTimeout);
+        try
+        {
+            var endpoint = await sendEndpoints.GetSendEndpoint(KciQueues.Address(KciQueues.Sequencer));
+            var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
+            await endpoint.Send(kci, context =>
+            {
+                context.Durable = true;
+                context.CorrelationId = conversationId;
+                context.ConversationId = conversationId;
+                context.Headers.Set("X-Conversation-ID", kci.ConversationId);
+                context.Headers.Set("X-Request-ID", kci.RequestId);
+            }, bound.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BrokerUnavailableException($"No publisher confirm within {options.Value.ConfirmTimeout}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && IsBrokerFault(ex))
+        {
+            throw new BrokerUnavailableException("The broker refused or dropped the message", ex);
+        }
+    }
+
+    private static bool IsBrokerFault(Exception ex) =>
+        ex is RabbitMqConnectionException or MassTransitException or RabbitMQ.Client.Exceptions.RabbitMQClientException
+        || ex.InnerException is { } inner && IsBrokerFault(inner);
+}

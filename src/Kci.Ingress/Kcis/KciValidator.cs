@@ -1,0 +1,300 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Kci.Messages;
+
+namespace Kci.Ingress.Kcis;
+
+/// <summary>
+/// The request rules of the KCI contract (docs/validation.md). Every problem is reported at once, each
+/// naming its field path; no submitted value is ever echoed back. Enums are open: an unknown
+/// <c>updateType</c>, <c>entityType</c> or payload <c>type</c> is valid and flows on to Handlers.
+/// </summary>
+public static partial class KciValidator
+{
+    private const int MaxHeaderLength = 200;
+
+    private static readonly Dictionary<string, string> PayloadOfUpdateType = new(StringComparer.Ordinal)
+    {
+        ["INFORMATIONAL"] = "information",
+        ["ACTION_REQUIRED"] = "action",
+        ["ERROR"] = "error",
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9_]{1,20}$")]
+    private static partial Regex SupplierPattern();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
+    private static partial Regex Rfc3339Pattern();
+
+    /// <summary>Checks <c>X-Request-ID</c> and <c>X-Conversation-ID</c>: present, not empty, at most 200 characters, no control characters.</summary>
+    public static IEnumerable<string> CheckHeader(string name, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            yield return $"{name}: header is required";
+        else if (value.Length > MaxHeaderLength)
+            yield return $"{name}: must be at most {MaxHeaderLength} characters";
+        else if (value.Any(char.IsControl))
+            yield return $"{name}: must not contain control characters";
+    }
+
+    public static KciValidation Validate(JsonElement root, IReadOnlyList<string> headerProblems)
+    {
+        var problems = new Problems();
+        foreach (var p in headerProblems)
+            problems.Missing(p);
+
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            problems.Malformed("body: must be a JSON object");
+            return problems.ToValidation(null);
+        }
+
+        var id = RequiredString(root, "id", problems);
+        Guid kciId = default;
+        if (id is not null && !Guid.TryParseExact(id, "D", out kciId))
+            problems.Invalid("id: must be a UUID");
+
+        var supplier = RequiredString(root, "supplier", problems);
+        if (supplier is not null && !SupplierPattern().IsMatch(supplier))
+            problems.Invalid("supplier: must match ^\\w{1,20}$");
+
+        var sequenceNumber = SequenceNumber(root, problems);
+
+        foreach (var name in (string[])["issuedOn", "receivedOn"])
+            DateTime(root, name, name, required: false, problems);
+        DateTime(root, "deliveredOn", "deliveredOn", required: true, problems);
+
+        if (Optional(root, "supplierNotes", JsonValueKind.Array, problems) is { } notes)
+            SupplierNotes(notes, problems);
+
+        var updateType = RequiredString(root, "updateType", problems);
+        string? payloadType = null;
+        if (updateType is not null && PayloadOfUpdateType.TryGetValue(updateType, out var payloadName))
+            payloadType = Payload(root, payloadName, problems);
+        else
+        {
+            // An update type we do not know yet: whichever payload is there still has to be well formed.
+            foreach (var name in PayloadOfUpdateType.Values)
+                Optional(root, name, JsonValueKind.Object, problems);
+        }
+
+        var entityType = RequiredString(root, "entityType", problems);
+        var entityId = EntityId(root, problems);
+
+        if (problems.Any)
+            return problems.ToValidation(null);
+
+        var order = new OrderKey { EntityType = entityType!, EntityId = entityId! };
+        return KciValidation.Valid(new ValidatedKci(kciId, supplier!, sequenceNumber!.Value, updateType!, payloadType, order));
+    }
+
+    private static string? RequiredString(JsonElement parent, string name, Problems problems, string? path = null)
+    {
+        path ??= name;
+        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            problems.Missing($"{path}: is required");
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            problems.Malformed($"{path}: must be a string");
+            return null;
+        }
+        var text = value.GetString()!;
+        if (text.Length == 0)
+        {
+            problems.Missing($"{path}: must not be empty");
+            return null;
+        }
+        return text;
+    }
+
+    private static JsonElement? Optional(JsonElement parent, string name, JsonValueKind kind, Problems problems, string? path = null)
+    {
+        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            return null;
+        if (value.ValueKind != kind)
+        {
+            problems.Malformed($"{path ?? name}: must be {Describe(kind)}");
+            return null;
+        }
+        return value;
+    }
+
+    private static long? SequenceNumber(JsonElement root, Problems problems)
+    {
+        if (!root.TryGetProperty("sequenceNumber", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            problems.Missing("sequenceNumber: is required");
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            problems.Malformed("sequenceNumber: must be a number");
+            return null;
+        }
+        // 3 and 3.0 are the same JSON number; 3.5, 0 and -1 are not sequence numbers.
+        if (value.TryGetInt64(out var number) && number >= 1)
+            return number;
+        if (value.TryGetDecimal(out var exact) && exact >= 1 && exact == decimal.Truncate(exact) && exact <= long.MaxValue)
+            return (long)exact;
+        problems.Invalid("sequenceNumber: must be an integer >= 1");
+        return null;
+    }
+
+    private static void DateTime(JsonElement parent, string name, string path, bool required, Problems problems)
+    {
+        string? text;
+        if (required)
+            text = RequiredString(parent, name, problems, path);
+        else
+            text = Optional(parent, name, JsonValueKind.String, problems, path)?.GetString();
+        if (text is not null && !IsRfc3339(text))
+            problems.Invalid($"{path}: must be an RFC 3339 date-time");
+    }
+
+    public static bool IsRfc3339(string text) =>
+        Rfc3339Pattern().IsMatch(text)
+        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _);
+
+    private static void SupplierNotes(JsonElement notes, Problems problems)
+    {
+        var i = 0;
+        foreach (var note in notes.EnumerateArray())
+        {
+            var path = $"supplierNotes[{i++}]";
+            if (note.ValueKind != JsonValueKind.Object)
+            {
+                problems.Malformed($"{path}: must be an object");
+                continue;
+            }
+            Optional(note, "note", JsonValueKind.String, problems, $"{path}.note");
+            if (Optional(note, "created", JsonValueKind.String, problems, $"{path}.created") is { } created && !IsRfc3339(created.GetString()!))
+                problems.Invalid($"{path}.created: must be an RFC 3339 date-time");
+        }
+    }
+
+    /// <returns>The payload's <c>type</c> (information, action) or <c>code</c> (error).</returns>
+    private static string? Payload(JsonElement root, string name, Problems problems)
+    {
+        if (!root.TryGetProperty(name, out var payload) || payload.ValueKind == JsonValueKind.Null)
+        {
+            problems.Missing($"{name}: is required for this updateType");
+            return null;
+        }
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            problems.Malformed($"{name}: must be an object");
+            return null;
+        }
+
+        if (name == "error")
+        {
+            string? code = null;
+            foreach (var field in (string[])["uuid", "code"])
+            {
+                if (!payload.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null)
+                    problems.Invalid($"error.{field}: is required");
+                else if (value.ValueKind != JsonValueKind.String)
+                    problems.Malformed($"error.{field}: must be a string");
+                else if (value.GetString()!.Length == 0)
+                    problems.Invalid($"error.{field}: must not be empty");
+                else if (field == "code")
+                    code = value.GetString();
+            }
+            if (!payload.TryGetProperty("messages", out var messages) || messages.ValueKind == JsonValueKind.Null)
+                problems.Invalid("error.messages: is required");
+            else if (messages.ValueKind != JsonValueKind.Array || messages.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String))
+                problems.Malformed("error.messages: must be an array of strings");
+            return code;
+        }
+
+        if (!payload.TryGetProperty("type", out var type) || type.ValueKind == JsonValueKind.Null)
+        {
+            problems.Missing($"{name}.type: is required");
+            return null;
+        }
+        if (type.ValueKind != JsonValueKind.String)
+        {
+            problems.Malformed($"{name}.type: must be a string");
+            return null;
+        }
+        if (type.GetString()!.Trim().Length == 0)
+        {
+            problems.Invalid($"{name}.type: must not be empty");
+            return null;
+        }
+        foreach (var field in (string[])["code", "text", "supplierCode"])
+            Optional(payload, field, JsonValueKind.String, problems, $"{name}.{field}");
+        if (Optional(payload, "supplierCodes", JsonValueKind.Array, problems, $"{name}.supplierCodes") is { } codes
+            && codes.EnumerateArray().Any(c => c.ValueKind != JsonValueKind.String))
+            problems.Malformed($"{name}.supplierCodes: must be an array of strings");
+        return type.GetString();
+    }
+
+    private static string? EntityId(JsonElement root, Problems problems)
+    {
+        if (!root.TryGetProperty("entity", out var entity) || entity.ValueKind == JsonValueKind.Null)
+        {
+            problems.Missing("entity: is required");
+            return null;
+        }
+        if (entity.ValueKind != JsonValueKind.Object)
+        {
+            problems.Malformed("entity: must be an object");
+            return null;
+        }
+        if (!entity.TryGetProperty("id", out var id) || id.ValueKind == JsonValueKind.Null)
+        {
+            problems.Missing("entity.id: is required");
+            return null;
+        }
+        switch (id.ValueKind)
+        {
+            case JsonValueKind.Number when id.TryGetInt64(out var number) && number >= 0:
+                return number.ToString(CultureInfo.InvariantCulture);
+            case JsonValueKind.Number:
+                problems.Invalid("entity.id: must be a whole number >= 0");
+                return null;
+            case JsonValueKind.String when id.GetString() is { Length: > 0 and <= 100 } text && !text.Any(char.IsControl) && !text.Contains('/'):
+                return text;
+            case JsonValueKind.String:
+                problems.Invalid("entity.id: must be 1 to 100 characters without '/' or control characters");
+                return null;
+            default:
+                problems.Malformed("entity.id: must be a number");
+                return null;
+        }
+    }
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Problems by class: malformed (400), missing (400) and invalid (422).</summary>
+    private sealed class Problems
+    {
+        private readonly List<string> _messages = [];
+        private bool _malformed;
+        private bool _missing;
+
+        public bool Any => _messages.Count > 0;
+
+        public void Malformed(string message) { _malformed = true; _messages.Add(message); }
+        public void Missing(string message) { _missing = true; _messages.Add(message); }
+        public void Invalid(string message) => _messages.Add(message);
+
+        public KciValidation ToValidation(ValidatedKci? kci) => _malformed
+            ? new(kci, StatusCodes.Status400BadRequest, KciErrorCodes.MalformedRequest, _messages)
+            : _missing
+                ? new(kci, StatusCodes.Status400BadRequest, KciErrorCodes.InvalidRequest, _messages)
+                : new(kci, StatusCodes.Status422UnprocessableEntity, KciErrorCodes.InvalidRequest, _messages);
+    }
+}
