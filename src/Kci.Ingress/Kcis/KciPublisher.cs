@@ -14,7 +14,7 @@ public sealed class BrokerUnavailableException(string message, Exception? inner 
 /// only once RabbitMQ confirmed it (publisher confirms), or throws <see cref="BrokerUnavailableException"/>
 /// when no confirm came within <see cref="IngressOptions.ConfirmTimeout"/>.
 /// </summary>
-public sealed class KciPublisher(ISendEndpointProvider sendEndpoints, IOptions<IngressOptions> options)
+public sealed class KciPublisher(IBus bus, IOptions<IngressOptions> options)
 {
     public async Task PublishAsync(KciReceived kci, CancellationToken cancellationToken)
     {
@@ -22,7 +22,7 @@ public sealed class KciPublisher(ISendEndpointProvider sendEndpoints, IOptions<I
         bound.CancelAfter(options.Value.ConfirmTimeout);
         try
         {
-            var endpoint = await sendEndpoints.GetSendEndpoint(KciQueues.Address(KciQueues.Sequencer));
+            var endpoint = await bus.GetSendEndpoint(KciQueues.Address(KciQueues.Sequencer));
             var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
             await endpoint.Send(kci, context =>
             {

@@ -14,7 +14,7 @@ namespace Kci.Sequencer.Sequencing;
 /// </summary>
 public sealed class GapDeadlineSweeper(
     IServiceScopeFactory scopes,
-    ISendEndpointProvider sendEndpoints,
+    IBus bus,
     TimeProvider clock,
     IOptionsMonitor<SequencerOptions> options,
     ILogger<GapDeadlineSweeper> logger) : BackgroundService
@@ -54,7 +54,7 @@ public sealed class GapDeadlineSweeper(
         if (due.Count == 0)
             return;
 
-        var endpoint = await sendEndpoints.GetSendEndpoint(KciQueues.Address(KciQueues.Sequencer));
+        var endpoint = await bus.GetSendEndpoint(KciQueues.Address(KciQueues.Sequencer));
         await endpoint.SendBatch(due, cancellationToken);
     }
 }

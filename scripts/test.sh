@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every test, against a real RabbitMQ and PostgreSQL: Testcontainers when a Docker engine answers,
+# otherwise the local stack (scripts/stack.sh), which this command starts when it is not running.
+# Extra arguments go to `dotnet test` (for example --filter "FullyQualifiedName~Sequencer").
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+configuration=${KCI_CONFIGURATION:-Release}
+results=$repo/TestResults
+
+if docker info >/dev/null 2>&1; then
+  echo "[test] Docker engine found: servers come from Testcontainers"
+  export KCI_TEST_INFRASTRUCTURE=testcontainers
+else
+  echo "[test] no Docker engine: using the local stack"
+  export KCI_TEST_INFRASTRUCTURE=local
+  scripts/stack.sh up
+fi
+
+dotnet build Kci.sln -c "$configuration" -nologo -clp:NoSummary -v quiet
+rm -rf "$results"
+status=0
+dotnet test Kci.sln -c "$configuration" --no-build --results-directory "$results" \
+  --logger "trx" --logger "console;verbosity=normal" "$@" || status=$?
+
+# One closing line for every test project together: "N passed, N failed, N skipped".
+python3 - "$results" <<'PY' || true
+import glob, re, sys
+totals = {"passed": 0, "failed": 0, "skipped": 0}
+for path in glob.glob(sys.argv[1] + "/*.trx"):
+    text = open(path, encoding="utf-8").read()
+    m = re.search(r'<Counters total="(\d+)" executed="(\d+)" passed="(\d+)" failed="(\d+)"', text)
+    if m:
+        total, executed, passed, failed = map(int, m.groups())
+        totals["passed"] += passed
+        totals["failed"] += failed
+        totals["skipped"] += total - executed
+print(f"tests: {totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped")
+PY
+exit $status

@@ -1,0 +1,142 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace Kci.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Ingress, Sequencer and Handlers as real processes on the real servers, migrated first: the pipeline the
+/// gateway and an operator see. Tests use orders of their own, so they share one pipeline.
+/// </summary>
+public class Pipeline : IAsyncLifetime
+{
+    private readonly List<ServiceProcess> _services = [];
+
+    public TestServers Servers { get; private set; } = null!;
+    public ServiceProcess Ingress { get; private set; } = null!;
+    public ServiceProcess Sequencer { get; private set; } = null!;
+    public ServiceProcess Handlers { get; private set; } = null!;
+    public HttpClient Gateway { get; private set; } = null!;
+    public HttpClient Operations { get; private set; } = null!;
+
+    /// <summary>Settings on top of the servers' (for example a short gap timeout).</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>();
+
+    public Dictionary<string, string> Settings()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Kci"] = Servers.ConnectionString,
+            ["RabbitMq__Host"] = Servers.Rabbit.Host,
+            ["RabbitMq__Port"] = Servers.Rabbit.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq__VirtualHost"] = Servers.Rabbit.VirtualHost,
+            ["RabbitMq__Username"] = Servers.Rabbit.Username,
+            ["RabbitMq__Password"] = Servers.Rabbit.Password,
+            ["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "None",
+        };
+        foreach (var (key, value) in ExtraSettings)
+            settings[key] = value;
+        return settings;
+    }
+
+    public async Task InitializeAsync()
+    {
+        Servers = await TestServers.StartAsync();
+        var settings = Settings();
+        await Task.WhenAll(
+            ServiceProcess.RunToEndAsync("Sequencer", settings, "migrate"),
+            ServiceProcess.RunToEndAsync("Handlers", settings, "migrate"));
+
+        Ingress = StartService("Ingress");
+        Sequencer = StartService("Sequencer");
+        Handlers = StartService("Handlers");
+        await Task.WhenAll(_services.Select(s => s.WaitUntilReadyAsync()));
+
+        Gateway = new HttpClient { BaseAddress = Ingress.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Operations = new HttpClient { BaseAddress = Handlers.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public ServiceProcess StartService(string name, int? port = null)
+    {
+        var service = ServiceProcess.Start(name, Settings(), port);
+        _services.Add(service);
+        return service;
+    }
+
+    /// <summary>POSTs a KCI the way the gateway does.</summary>
+    public Task<HttpResponseMessage> PostKciAsync(JsonNode body, string? requestId = null, string conversationId = "conversation-it")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "kcis") { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Request-ID", requestId ?? Guid.NewGuid().ToString());
+        request.Headers.Add("X-Conversation-ID", conversationId);
+        return Gateway.SendAsync(request);
+    }
+
+    /// <summary>Polls the operations API until the order's timeline satisfies <paramref name="done"/>.</summary>
+    public async Task<JsonArray> WaitForTimelineAsync(string entityType, string entityId, Func<JsonArray, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonArray last = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await Operations.GetAsync($"orders/{entityType}/{entityId}/kcis");
+            if (response.IsSuccessStatusCode)
+            {
+                last = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
+                if (done(last))
+                    return last;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Timeline of {entityType}/{entityId} not as expected after {timeout}: {last.ToJsonString()}\n"
+            + $"--- Sequencer ---\n{Sequencer.Output}\n--- Handlers ---\n{Handlers.Output}");
+    }
+
+    /// <summary>Polls the sequencer's saga row of an order until <paramref name="done"/>.</summary>
+    public async Task<SagaRow> WaitForSagaAsync(Guid orderId, Func<SagaRow, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        SagaRow? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await ReadSagaAsync(orderId);
+            if (last is not null && done(last))
+                return last;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"Saga {orderId} not as expected after {timeout}: {last}\n--- Sequencer ---\n{Sequencer.Output}");
+    }
+
+    public async Task<SagaRow?> ReadSagaAsync(Guid orderId)
+    {
+        await using var connection = new NpgsqlConnection(Servers.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand(
+            "SELECT current_state, next_sequence, in_flight_kci_id, gap_deadline, blocked, parked FROM sequencer.order_sequences WHERE correlation_id = @id",
+            connection);
+        query.Parameters.AddWithValue("id", orderId);
+        await using var reader = await query.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+            return null;
+        return new SagaRow(reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetGuid(2),
+            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4), reader.GetBoolean(5));
+    }
+
+    public async Task DisposeAsync()
+    {
+        Gateway?.Dispose();
+        Operations?.Dispose();
+        foreach (var service in _services)
+            await service.DisposeAsync();
+        if (Servers is not null)
+            await Servers.DisposeAsync();
+    }
+}
+
+public sealed record SagaRow(string CurrentState, long NextSequence, Guid? InFlightKciId, DateTimeOffset? GapDeadline, bool Blocked, bool Parked);
+
+[CollectionDefinition(Name)]
+public sealed class PipelineCollection : ICollectionFixture<Pipeline>
+{
+    public const string Name = "pipeline";
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace Kci.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One of our services running as a real process on a free loopback port, exactly as it is deployed: the
+/// built dll with environment configuration. Its console output is kept for assertions and failure reports;
+/// <see cref="Kill"/> ends it the hard way (SIGKILL), for crash tests.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ServiceProcess(string name, Process process, int port)
+    {
+        Name = name;
+        _process = process;
+        Port = port;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+    }
+
+    public string Name { get; }
+    public int Port { get; }
+    public Uri BaseAddress { get; }
+    public bool HasExited => _process.HasExited;
+    public string Output => string.Join('\n', _output);
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string Configuration =>
+        typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    public static string DllOf(string service) =>
+        Path.Combine(RepositoryRoot, "src", $"Kci.{service}", "bin", Configuration, "net10.0", $"Kci.{service}.dll");
+
+    public static ServiceProcess Start(string service, IReadOnlyDictionary<string, string> settings, int? port = null, params string[] args)
+    {
+        var dll = DllOf(service);
+        if (!File.Exists(dll))
+            throw new InvalidOperationException($"{dll} is missing: build the solution first (scripts/test.sh does).");
+
+        port ??= FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        foreach (var (key, value) in settings)
+            start.Environment[key] = value;
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var service_ = new ServiceProcess(service, process, port.Value);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) service_._output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) service_._output.Enqueue(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return service_;
+    }
+
+    /// <summary>Runs a one-shot command of a service (such as <c>migrate</c>) to its end.</summary>
+    public static async Task RunToEndAsync(string service, IReadOnlyDictionary<string, string> settings, params string[] args)
+    {
+        await using var process = Start(service, settings, port: null, args);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process._process.WaitForExitAsync(timeout.Token);
+        if (process._process.ExitCode != 0)
+            throw new InvalidOperationException($"`{service} {string.Join(' ', args)}` exited with {process._process.ExitCode}:\n{process.Output}");
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode} before it was ready:\n{Output}");
+            try
+            {
+                if ((await http.GetAsync("health/ready")).StatusCode == HttpStatusCode.OK)
+                    return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"{Name} was not ready in time:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, as in a crash.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Kci.sln")))
+            directory = directory.Parent;
+        return directory?.FullName ?? throw new InvalidOperationException("Kci.sln not found above the test binaries");
+    }
+}
