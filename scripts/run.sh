@@ -23,11 +23,14 @@ cleanup() {
   fi
   if [ -n "$stack_started" ]; then scripts/stack.sh down; fi
 }
-trap cleanup INT TERM EXIT
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 started=$SECONDS
-if ! scripts/stack.sh status | grep -q 'rabbitmq: running' || ! scripts/stack.sh status | grep -q 'postgresql: running'; then
-  stack_started=yes
+stack_status=$(scripts/stack.sh status)
+if [[ $stack_status != *"rabbitmq: running"* || $stack_status != *"postgresql: running"* ]]; then
+  stack_started=yes # so Ctrl+C stops it again; a stack that was already up stays up
 fi
 scripts/stack.sh up
 
@@ -36,8 +39,8 @@ dotnet build Kci.sln -c "$configuration" -v quiet -nologo -clp:NoSummary >/dev/n
 
 say "applying database migrations"
 for service in Sequencer Handlers; do
-  dotnet "src/Kci.$service/bin/$configuration/net10.0/Kci.$service.dll" migrate \
-    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=None >/dev/null
+  (cd "src/Kci.$service" && dotnet "bin/$configuration/net10.0/Kci.$service.dll" migrate \
+    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=None >/dev/null)
 done
 
 mkdir -p "$logs"

@@ -4,6 +4,7 @@ using Kci.Handlers.Recording;
 using Kci.Hosting.Messaging;
 using Kci.Hosting.Persistence;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace Kci.Handlers.Extensions;
 
@@ -13,7 +14,11 @@ internal static class HandlersServiceExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<KciRecorder>();
-        builder.AddKciDatabase<HandlersDb>(HandlersDb.Schema);
+        builder.AddKciDatabase<HandlersDb>(HandlersDb.Schema, async (db, cancellationToken) =>
+        {
+            await db.Timeline.AnyAsync(t => t.KciId == Guid.Empty, cancellationToken);
+            await db.Orders.FindAsync([Guid.Empty], cancellationToken);
+        });
         builder.AddKciBus(
             bus =>
             {

@@ -11,9 +11,10 @@ public static class DatabaseExtensions
 
     /// <summary>
     /// A service's DbContext on PostgreSQL (its own schema and migrations history), its transactional
-    /// outbox with the relay, and a readiness check of the database.
+    /// outbox with the relay, an optional warm-up of its hot queries, and a readiness check of the database.
     /// </summary>
-    public static IHostApplicationBuilder AddKciDatabase<TDb>(this IHostApplicationBuilder builder, string schema)
+    public static IHostApplicationBuilder AddKciDatabase<TDb>(this IHostApplicationBuilder builder, string schema,
+        Func<TDb, CancellationToken, Task>? warmup = null)
         where TDb : DbContext
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
@@ -28,6 +29,8 @@ public static class DatabaseExtensions
 
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
         builder.Services.AddHostedService<OutboxRelay<TDb>>();
+        if (warmup is not null)
+            builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<DatabaseWarmup<TDb>>(services, warmup));
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql", tags: [KciDefaults.ReadyTag]);
         return builder;
     }

@@ -21,7 +21,12 @@ internal static class SequencerServiceExtensions
         builder.Services.AddSingleton<OutcomeDispatcher>();
         builder.Services.AddHostedService<GapDeadlineSweeper>();
 
-        builder.AddKciDatabase<SequencerDb>(SequencerDb.Schema);
+        builder.AddKciDatabase<SequencerDb>(SequencerDb.Schema, async (db, cancellationToken) =>
+        {
+            await SagaTable.LockAndLoad<OrderSequence>(db, Guid.Empty, cancellationToken);
+            db.Orders.Add(new OrderSequence { CorrelationId = Guid.Empty, EntityType = "", EntityId = "", Supplier = "" });
+            await db.SaveChangesAsync(cancellationToken); // rolled back by the warm-up
+        });
         builder.AddKciBus(
             bus => bus.AddSagaStateMachine<OrderSequenceStateMachine, OrderSequence>()
                 .Repository(r =>
