@@ -21,4 +21,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2004, Level = LogLevel.Error,
         Message = "Unexpected failure of request {RequestId} (conversation {ConversationId}) outcome 500 TENANT_FAULT error {ErrorUuid}")]
     public static partial void Unexpected(ILogger logger, Exception exception, string requestId, string conversationId, string errorUuid);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning,
+        Message = "Rejected request {RequestId} (conversation {ConversationId}) outcome 401 NOT_AUTHORISED error {ErrorUuid}: {Reason}")]
+    public static partial void NotAuthorised(ILogger logger, string requestId, string conversationId, string errorUuid, string reason);
 }

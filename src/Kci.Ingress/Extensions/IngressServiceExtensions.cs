@@ -31,17 +31,11 @@ internal static class IngressServiceExtensions
             var error = KciError.Create(KciErrorCodes.TenantFault, ["Unexpected error; quote the uuid when reporting it"]);
             var exception = http.Features.Get<IExceptionHandlerFeature>()?.Error;
             var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Kci.Ingress");
-            Log.Unexpected(logger, exception!, Header(http, "X-Request-ID"), Header(http, "X-Conversation-ID"), error.Uuid);
+            Log.Unexpected(logger, exception!, KciEndpoints.SafeHeader(http, "X-Request-ID"), KciEndpoints.SafeHeader(http, "X-Conversation-ID"), error.Uuid);
             http.Response.StatusCode = StatusCodes.Status500InternalServerError;
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(JsonSerializer.Serialize(error, JsonSerializerOptions.Web));
         }));
         return app;
-    }
-
-    private static string Header(HttpContext http, string name)
-    {
-        var value = http.Request.Headers[name].ToString();
-        return value.Length <= 200 && !value.Any(char.IsControl) ? value : "(invalid)";
     }
 }

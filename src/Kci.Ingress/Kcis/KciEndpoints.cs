@@ -14,7 +14,7 @@ public static class KciEndpoints
 {
     public static WebApplication MapKciEndpoints(this WebApplication app)
     {
-        app.MapPost("/kcis", ReceiveAsync).WithName("ReceiveKci");
+        app.MapPost("/kcis", ReceiveAsync).WithName("ReceiveKci").RequireAuthorization(Auth.AuthExtensions.KciWritePolicy);
         return app;
     }
 
@@ -126,5 +126,7 @@ public static class KciEndpoints
     private static double Elapsed(long started) => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
     /// <summary>Header values are logged only when they passed the header rules: never control characters or huge strings.</summary>
-    private static string Safe(string value) => value.Length <= 200 && !value.Any(char.IsControl) ? value : "(invalid)";
+    internal static string Safe(string value) => value.Length <= 200 && !value.Any(char.IsControl) ? value : "(invalid)";
+
+    internal static string SafeHeader(HttpContext http, string name) => Safe(http.Request.Headers[name].ToString());
 }

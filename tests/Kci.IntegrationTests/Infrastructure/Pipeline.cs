@@ -47,7 +47,7 @@ public class Pipeline : IAsyncLifetime
             ServiceProcess.RunToEndAsync("Sequencer", settings, "migrate"),
             ServiceProcess.RunToEndAsync("Handlers", settings, "migrate"));
 
-        Ingress = StartService("Ingress");
+        Ingress = StartIngress();
         Sequencer = StartService("Sequencer");
         Handlers = StartService("Handlers");
         await Task.WhenAll(_services.Select(s => s.WaitUntilReadyAsync()));
@@ -56,20 +56,75 @@ public class Pipeline : IAsyncLifetime
         Operations = new HttpClient { BaseAddress = Handlers.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public ServiceProcess StartService(string name, int? port = null)
+    public ServiceProcess StartService(string name, int? port = null, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var service = ServiceProcess.Start(name, Settings(), port);
+        var settings = Settings();
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+            settings[key] = value;
+        var service = ServiceProcess.Start(name, settings, port);
         _services.Add(service);
         return service;
     }
 
-    /// <summary>POSTs a KCI the way the gateway does.</summary>
-    public Task<HttpResponseMessage> PostKciAsync(JsonNode body, string? requestId = null, string conversationId = "conversation-it")
+    /// <summary>The RSA key every test ingress signs with, so tokens of one are checkable by another.</summary>
+    public string SigningKeyPath { get; } = WriteSigningKey();
+
+    /// <summary>
+    /// An ingress with the local token endpoint on. <paramref name="authority"/> is the issuer it puts in its
+    /// tokens and whose metadata it validates against (by default its own address).
+    /// </summary>
+    public ServiceProcess StartIngress(IReadOnlyDictionary<string, string>? extra = null, string? authority = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "kcis") { Content = JsonContent.Create(body) };
+        var port = ServiceProcess.FreePort();
+        var settings = new Dictionary<string, string>
+        {
+            ["Auth__Authority"] = authority ?? $"http://127.0.0.1:{port}",
+            ["Auth__LocalIssuer__Enabled"] = "true",
+            ["Auth__LocalIssuer__SigningKeyPath"] = SigningKeyPath,
+            ["Auth__ClockSkew"] = "00:00:01", // so an expired token fails within the test's patience
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+            settings[key] = value;
+        return StartService("Ingress", port, settings);
+    }
+
+    private static string WriteSigningKey()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var path = Path.Combine(Path.GetTempPath(), $"kci-it-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(path, rsa.ExportRSAPrivateKeyPem());
+        return path;
+    }
+
+    private string? _token;
+
+    /// <summary>A token from the ingress's own client-credentials endpoint, as the gateway gets one.</summary>
+    public async Task<string> TokenAsync(ServiceProcess? ingress = null, string clientId = "fibre-cafe-local", string secret = "local-dev-secret")
+    {
+        if (ingress is null && _token is not null)
+            return _token;
+        using var http = new HttpClient { BaseAddress = (ingress ?? Ingress).BaseAddress };
+        var response = await http.PostAsync("oauth2/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        }));
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
+        if (ingress is null)
+            _token = token;
+        return token;
+    }
+
+    /// <summary>POSTs a KCI the way the gateway does, with a bearer token.</summary>
+    public async Task<HttpResponseMessage> PostKciAsync(JsonNode body, string? requestId = null, string conversationId = "conversation-it")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "kcis") { Content = JsonContent.Create(body) };
         request.Headers.Add("X-Request-ID", requestId ?? Guid.NewGuid().ToString());
         request.Headers.Add("X-Conversation-ID", conversationId);
-        return Gateway.SendAsync(request);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await TokenAsync());
+        return await Gateway.SendAsync(request);
     }
 
     /// <summary>Polls the operations API until the order's timeline satisfies <paramref name="done"/>.</summary>
@@ -130,6 +185,7 @@ public class Pipeline : IAsyncLifetime
             await service.DisposeAsync();
         if (Servers is not null)
             await Servers.DisposeAsync();
+        File.Delete(SigningKeyPath);
     }
 }
 
