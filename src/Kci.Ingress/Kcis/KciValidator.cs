@@ -14,6 +14,12 @@ public static partial class KciValidator
 {
     private const int MaxHeaderLength = 200;
 
+    /// <summary>
+    /// Enumerated values (<c>updateType</c>, <c>entityType</c>, payload <c>type</c>) are open, but bounded: the
+    /// order key is indexed, and no enum value of the gateway comes near this length.
+    /// </summary>
+    private const int MaxEnumLength = 100;
+
     private static readonly Dictionary<string, string> PayloadOfUpdateType = new(StringComparer.Ordinal)
     {
         ["INFORMATIONAL"] = "information",
@@ -68,7 +74,7 @@ public static partial class KciValidator
         if (Optional(root, "supplierNotes", JsonValueKind.Array, problems) is { } notes)
             SupplierNotes(notes, problems);
 
-        var updateType = RequiredString(root, "updateType", problems);
+        var updateType = Enumerated(RequiredString(root, "updateType", problems), "updateType", problems);
         string? payloadType = null;
         if (updateType is not null && PayloadOfUpdateType.TryGetValue(updateType, out var payloadName))
             payloadType = Payload(root, payloadName, problems);
@@ -79,7 +85,7 @@ public static partial class KciValidator
                 Optional(root, name, JsonValueKind.Object, problems);
         }
 
-        var entityType = RequiredString(root, "entityType", problems);
+        var entityType = Enumerated(RequiredString(root, "entityType", problems), "entityType", problems);
         var entityId = EntityId(root, problems);
 
         if (problems.Any)
@@ -109,6 +115,19 @@ public static partial class KciValidator
             return null;
         }
         return text;
+    }
+
+    /// <summary>An open enum value: any text, but one that could be an enum value (short, no control characters).</summary>
+    private static string? Enumerated(string? value, string path, Problems problems)
+    {
+        if (value is null)
+            return null;
+        if (value.Length > MaxEnumLength || value.Any(char.IsControl))
+        {
+            problems.Invalid($"{path}: must be at most {MaxEnumLength} characters without control characters");
+            return null;
+        }
+        return value;
     }
 
     private static JsonElement? Optional(JsonElement parent, string name, JsonValueKind kind, Problems problems, string? path = null)
@@ -208,7 +227,7 @@ public static partial class KciValidator
                 problems.Invalid("error.messages: is required");
             else if (messages.ValueKind != JsonValueKind.Array || messages.EnumerateArray().Any(m => m.ValueKind != JsonValueKind.String))
                 problems.Malformed("error.messages: must be an array of strings");
-            return code;
+            return Enumerated(code, "error.code", problems);
         }
 
         if (!payload.TryGetProperty("type", out var type) || type.ValueKind == JsonValueKind.Null)
@@ -226,6 +245,8 @@ public static partial class KciValidator
             problems.Invalid($"{name}.type: must not be empty");
             return null;
         }
+        if (Enumerated(type.GetString(), $"{name}.type", problems) is null)
+            return null;
         foreach (var field in (string[])["code", "text", "supplierCode"])
             Optional(payload, field, JsonValueKind.String, problems, $"{name}.{field}");
         if (Optional(payload, "supplierCodes", JsonValueKind.Array, problems, $"{name}.supplierCodes") is { } codes

@@ -181,6 +181,18 @@ public class When_a_kci_body_is_validated
         Assert.True(result.Kci is not null, string.Join("; ", result.Problems));
     }
 
+    [Theory]
+    [InlineData("updateType")]
+    [InlineData("entityType")]
+    public void Should_answer_422_for_an_enum_value_no_enum_could_have(string field)
+    {
+        var body = Sample();
+        body[field] = new string('X', 101);
+        var result = Validate(body);
+        Assert.Equal(422, result.Status);
+        Assert.Equal([$"{field}: must be at most 100 characters without control characters"], result.Problems);
+    }
+
     [Fact]
     public void Should_accept_an_unknown_payload_type_and_unknown_fields()
     {
