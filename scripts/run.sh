@@ -67,8 +67,10 @@ cat <<BANNER
   PostgreSQL      Host=127.0.0.1;Port=5432;Database=kci;Username=kci;Password=kci
   Logs            $logs/<service>.log
 
-  Try it:
-    curl -i -X POST ${urls[Ingress]}/kcis -H 'Content-Type: application/json' \\
+  Try it (token from the local OAuth2 endpoint: client fibre-cafe-local, secret local-dev-secret):
+    token=\$(curl -s -u fibre-cafe-local:local-dev-secret -d grant_type=client_credentials ${urls[Ingress]}/oauth2/token \\
+      | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])')
+    curl -i -X POST ${urls[Ingress]}/kcis -H "Authorization: Bearer \$token" -H 'Content-Type: application/json' \\
       -H 'X-Request-ID: demo-1' -H 'X-Conversation-ID: demo' --data-binary @samples/provide-order-informational.json
     curl -s ${urls[Handlers]}/orders/PROVIDE_ORDER/123/kcis
 

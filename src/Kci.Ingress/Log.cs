@@ -25,4 +25,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning,
         Message = "Rejected request {RequestId} (conversation {ConversationId}) outcome 401 NOT_AUTHORISED error {ErrorUuid}: {Reason}")]
     public static partial void NotAuthorised(ILogger logger, string requestId, string conversationId, string errorUuid, string reason);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning,
+        Message = "Rejected request {RequestId} (conversation {ConversationId}) outcome 403: client {Client} lacks the required scope")]
+    public static partial void Forbidden(ILogger logger, string requestId, string conversationId, string client);
 }

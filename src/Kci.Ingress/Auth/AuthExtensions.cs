@@ -47,6 +47,13 @@ public static class AuthExtensions
                 };
                 jwt.Events = new JwtBearerEvents
                 {
+                    OnForbidden = context =>
+                    {
+                        var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Kci.Ingress.Auth");
+                        Log.Forbidden(logger, KciEndpoints.SafeHeader(context.HttpContext, "X-Request-ID"),
+                            KciEndpoints.SafeHeader(context.HttpContext, "X-Conversation-ID"), context.Principal?.FindFirst("sub")?.Value ?? "?");
+                        return Task.CompletedTask;
+                    },
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();

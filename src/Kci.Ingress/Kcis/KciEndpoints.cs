@@ -14,7 +14,16 @@ public static class KciEndpoints
 {
     public static WebApplication MapKciEndpoints(this WebApplication app)
     {
-        app.MapPost("/kcis", ReceiveAsync).WithName("ReceiveKci").RequireAuthorization(Auth.AuthExtensions.KciWritePolicy);
+        app.MapPost("/kcis", ReceiveAsync)
+            .WithName("ReceiveKci")
+            .RequireAuthorization(Auth.AuthExtensions.KciWritePolicy)
+            .Produces(StatusCodes.Status204NoContent)
+            .Produces<KciError>(StatusCodes.Status400BadRequest)
+            .Produces<KciError>(StatusCodes.Status401Unauthorized)
+            .Produces(StatusCodes.Status403Forbidden)
+            .Produces<KciError>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<KciError>(StatusCodes.Status500InternalServerError)
+            .Produces(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -2,6 +2,8 @@ using Kci.Hosting;
 using Kci.Hosting.Messaging;
 using Kci.Messages;
 using MassTransit;
+using Polly;
+using Polly.Retry;
 using Microsoft.Extensions.Options;
 
 namespace Kci.Ingress.Kcis;
@@ -12,26 +14,29 @@ public sealed class BrokerUnavailableException(string message, Exception? inner 
 /// <summary>
 /// Sends <see cref="KciReceived"/> as a persistent message to the sequencer's durable queue and returns
 /// only once RabbitMQ confirmed it (publisher confirms), or throws <see cref="BrokerUnavailableException"/>
-/// when no confirm came within <see cref="IngressOptions.ConfirmTimeout"/>.
+/// when no confirm came within <see cref="IngressOptions.ConfirmTimeout"/>. A send the broker refused at once
+/// (a channel closed under it, say) is tried again with a short jittered backoff inside that bound.
 /// </summary>
 public sealed class KciPublisher(IBus bus, IOptions<IngressOptions> options)
 {
+    private readonly ResiliencePipeline _retry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException && IsBrokerFault(ex)),
+            MaxRetryAttempts = 3,
+            Delay = TimeSpan.FromMilliseconds(100),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+        })
+        .Build();
+
     public async Task PublishAsync(KciReceived kci, CancellationToken cancellationToken)
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(options.Value.ConfirmTimeout);
         try
         {
-            var endpoint = await bus.GetSendEndpoint(KciQueues.Address(KciQueues.Sequencer));
-            var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
-            await endpoint.Send(kci, context =>
-            {
-                context.Durable = true;
-                context.CorrelationId = conversationId;
-                context.ConversationId = conversationId;
-                context.Headers.Set("X-Conversation-ID", kci.ConversationId);
-                context.Headers.Set("X-Request-ID", kci.RequestId);
-            }, bound.Token);
+            await _retry.ExecuteAsync(async token => await SendAsync(kci, token), bound.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -41,6 +46,20 @@ public sealed class KciPublisher(IBus bus, IOptions<IngressOptions> options)
         {
             throw new BrokerUnavailableException("The broker refused or dropped the message", ex);
         }
+    }
+
+    private async Task SendAsync(KciReceived kci, CancellationToken cancellationToken)
+    {
+        var endpoint = await bus.GetSendEndpoint(KciQueues.Address(KciQueues.Sequencer));
+        var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
+        await endpoint.Send(kci, context =>
+        {
+            context.Durable = true;
+            context.CorrelationId = conversationId;
+            context.ConversationId = conversationId;
+            context.Headers.Set("X-Conversation-ID", kci.ConversationId);
+            context.Headers.Set("X-Request-ID", kci.RequestId);
+        }, cancellationToken);
     }
 
     private static bool IsBrokerFault(Exception ex) =>
