@@ -18,4 +18,19 @@ internal static partial class Log
     [LoggerMessage(EventId = 4004, Level = LogLevel.Error,
         Message = "Gateway error KCI {KciId} #{SequenceNumber} of {OrderKey}: {Code} (conversation {ConversationId})")]
     public static partial void GatewayError(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, string? code, string conversationId);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning,
+        Message = "Notification of KCI {KciId} to {Subscription} failed (attempt {Attempts}): {Error}; kept for redelivery")]
+    public static partial void NotificationFailed(ILogger logger, string subscription, Guid kciId, int attempts, string error);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Notification round failed")]
+    public static partial void NotificationRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Information,
+        Message = "Action {ActionId} ({Type}) of {OrderKey} resolved by {By}: {Resolution}")]
+    public static partial void ActionResolved(ILogger logger, Guid actionId, string type, string orderKey, string by, string resolution);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning,
+        Message = "Operator {Operator} ran {Command} on {Target}: {Reason}")]
+    public static partial void OperatorAction(ILogger logger, string @operator, string command, string target, string reason);
 }

@@ -29,4 +29,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Gap deadline sweep failed")]
     public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error,
+        Message = "Blocked {OrderKey}: handling of KCI {KciId} #{SequenceNumber} failed for good ({ExceptionType}); an operator can retry or skip it (conversation {ConversationId})")]
+    public static partial void Blocked(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, string exceptionType, string conversationId);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning,
+        Message = "Operator command {Command} on {OrderKey} by {Operator} ({Reason}): {Result}")]
+    public static partial void OperatorCommand(ILogger logger, string command, string orderKey, string @operator, string reason, string result);
 }

@@ -1,4 +1,5 @@
 using Kci.Handlers.Consumers;
+using Kci.Handlers.Notifications;
 using Kci.Handlers.Persistence;
 using Kci.Handlers.Recording;
 using Kci.Hosting.Messaging;
@@ -14,6 +15,10 @@ internal static class HandlersServiceExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<KciRecorder>();
+        builder.Services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<NotificationOutbox>();
+        builder.Services.AddHttpClient(NotificationDispatcher.HttpClientName);
+        builder.Services.AddHostedService<NotificationDispatcher>();
         builder.AddKciDatabase<HandlersDb>(HandlersDb.Schema, async (db, cancellationToken) =>
         {
             await db.Timeline.AnyAsync(t => t.KciId == Guid.Empty, cancellationToken);

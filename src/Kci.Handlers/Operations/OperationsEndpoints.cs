@@ -1,59 +1,56 @@
 using Kci.Handlers.Persistence;
-using Kci.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Kci.Handlers.Operations;
 
-/// <summary>The operations API: what operators and the tenant's own systems read.</summary>
+public sealed record ErrorView(Guid KciId, string EntityType, string EntityId, long SequenceNumber, string? Uuid, string? Code,
+    string? Messages, string? EntityStatus, DateTimeOffset RecordedAt);
+
+public sealed record UnrecognisedView(Guid KciId, string UpdateType, string? PayloadType, long SequenceNumber, Guid OrderId, DateTimeOffset HandledAt, string Body);
+
+public sealed record NotificationView(long Id, string Subscription, Guid KciId, string State, int Attempts, string? LastError,
+    DateTimeOffset CreatedAt, DateTimeOffset NextAttemptAt, DateTimeOffset? DeliveredAt);
+
+/// <summary>
+/// The operations API (Handlers, default http://localhost:5090): read-only apart from the operator actions,
+/// each of which is recorded. Behind a bearer token outside the local stack (OperationsAuth).
+/// </summary>
 public static class OperationsEndpoints
 {
-    public static WebApplication MapOperationsEndpoints(this WebApplication app)
+    public static WebApplication MapOperationsEndpoints(this WebApplication app, bool requireAuthorization)
     {
-        var orders = app.MapGroup("/orders").WithTags("Orders");
-        orders.MapGet("/{entityType}/{entityId}/kcis", GetTimeline);
-        orders.MapGet("/{entityType}/{entityId}", GetOrder);
+        var api = app.MapGroup("");
+        if (requireAuthorization)
+            api.RequireAuthorization(OperationsAuth.Policy);
+
+        api.MapOrdersEndpoints();
+        api.MapActionsEndpoints();
+        api.MapGet("/errors", async (HandlersDb db, CancellationToken ct) => TypedResults.Ok(await db.Errors.AsNoTracking()
+            .OrderByDescending(e => e.RecordedAt).Take(500)
+            .Select(e => new ErrorView(e.KciId, e.EntityType, e.EntityId, e.SequenceNumber, e.Uuid, e.Code, e.Messages, e.EntityStatus, e.RecordedAt))
+            .ToListAsync(ct))).WithTags("Errors");
+        api.MapGet("/unrecognised", async (HandlersDb db, CancellationToken ct) => TypedResults.Ok(await db.Timeline.AsNoTracking()
+            .Where(t => t.Kind == "unrecognised").OrderByDescending(t => t.Position).Take(500)
+            .Select(t => new UnrecognisedView(t.KciId, t.UpdateType, t.PayloadType, t.SequenceNumber, t.OrderId, t.HandledAt, t.Body))
+            .ToListAsync(ct))).WithTags("Errors");
+        api.MapGet("/sequencer/held", async (HandlersDb db, CancellationToken ct) =>
+            TypedResults.Ok(await SequencerReader.HeldAsync(db, 500, ct))).WithTags("Sequencer");
+        api.MapGet("/notifications", NotificationsAsync).WithTags("Notifications");
+        api.MapGet("/operator-actions", async (HandlersDb db, CancellationToken ct) => TypedResults.Ok(await db.OperatorActions.AsNoTracking()
+            .OrderByDescending(a => a.At).Take(500).ToListAsync(ct))).WithTags("Operators");
         return app;
     }
 
-    /// <summary>The order's KCIs in the order they were handled.</summary>
-    private static async Task<Results<Ok<List<TimelineItem>>, NotFound>> GetTimeline(string entityType, string entityId, HandlersDb db,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<NotificationView>>, BadRequest<ProblemBody>>> NotificationsAsync(HandlersDb db, string? state, CancellationToken ct)
     {
-        var orderId = NameBasedGuid.ForOrder(entityType, entityId);
-        var items = await db.Timeline.AsNoTracking()
-            .Where(t => t.OrderId == orderId)
-            .OrderBy(t => t.Position)
-            .Select(t => new TimelineItem(t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind,
-                t.IssuedOn, t.ReceivedOn, t.DeliveredOn, t.ReceivedAt, t.HandledAt,
-                new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore), t.ConversationId))
-            .ToListAsync(cancellationToken);
-        if (items.Count == 0 && !await db.Orders.AnyAsync(o => o.OrderId == orderId, cancellationToken))
-            return TypedResults.NotFound();
-        return TypedResults.Ok(items);
-    }
-
-    private static async Task<Results<Ok<OrderView>, NotFound>> GetOrder(string entityType, string entityId, HandlersDb db,
-        CancellationToken cancellationToken)
-    {
-        var orderId = NameBasedGuid.ForOrder(entityType, entityId);
-        var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.OrderId == orderId, cancellationToken);
-        if (order is null)
-            return TypedResults.NotFound();
-        return TypedResults.Ok(new OrderView(order.EntityType, order.EntityId, order.Supplier, order.SupplierOrderNumber, order.Status,
-            order.CommittedDate, order.TargetDate, order.LastAppliedSequence, order.AcknowledgedAt, order.CommittedAt, order.CompletedAt,
-            order.UpdatedAt));
+        if (state is not (null or "pending" or "failed" or "delivered"))
+            return TypedResults.BadRequest(new ProblemBody("state: must be pending, failed or delivered"));
+        var query = db.Notifications.AsNoTracking();
+        if (state is not null)
+            query = query.Where(n => n.State == state);
+        return TypedResults.Ok(await query.OrderByDescending(n => n.Id).Take(500)
+            .Select(n => new NotificationView(n.Id, n.Subscription, n.KciId, n.State, n.Attempts, n.LastError, n.CreatedAt, n.NextAttemptAt, n.DeliveredAt))
+            .ToListAsync(ct));
     }
 }
-
-public sealed record TimelineFlags(bool Late, bool SequenceConflict, long GapBefore);
-
-public sealed record TimelineItem(
-    Guid Id, long SequenceNumber, string UpdateType, string? PayloadType, string? Code, string? Text, string Kind,
-    DateTimeOffset? IssuedOn, DateTimeOffset? ReceivedOn, DateTimeOffset? DeliveredOn, DateTimeOffset ReceivedAt, DateTimeOffset HandledAt,
-    TimelineFlags Flags, string ConversationId);
-
-public sealed record OrderView(
-    string EntityType, string EntityId, string Supplier, string? SupplierOrderNumber, string? Status,
-    DateTimeOffset? CommittedDate, DateTimeOffset? TargetDate, long LastAppliedSequence,
-    DateTimeOffset? AcknowledgedAt, DateTimeOffset? CommittedAt, DateTimeOffset? CompletedAt, DateTimeOffset UpdatedAt);

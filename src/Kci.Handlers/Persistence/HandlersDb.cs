@@ -10,6 +10,10 @@ public sealed class HandlersDb(DbContextOptions<HandlersDb> options) : DbContext
 
     public DbSet<OrderState> Orders => Set<OrderState>();
     public DbSet<TimelineEntry> Timeline => Set<TimelineEntry>();
+    public DbSet<ActionItem> Actions => Set<ActionItem>();
+    public DbSet<GatewayError> Errors => Set<GatewayError>();
+    public DbSet<OperatorAction> OperatorActions => Set<OperatorAction>();
+    public DbSet<NotificationDelivery> Notifications => Set<NotificationDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -32,6 +36,38 @@ public sealed class HandlersDb(DbContextOptions<HandlersDb> options) : DbContext
             e.Property(x => x.Position).UseIdentityAlwaysColumn();
             e.Property(x => x.SupplierNotes).HasColumnType("jsonb");
             e.HasIndex(x => new { x.OrderId, x.Position });
+        });
+        modelBuilder.Entity<ActionItem>(e =>
+        {
+            e.ToTable("action_items");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedNever();
+            e.HasIndex(x => new { x.OrderId, x.Open });
+            e.HasIndex(x => new { x.Open, x.CreatedAt });
+        });
+        modelBuilder.Entity<GatewayError>(e =>
+        {
+            e.ToTable("gateway_errors");
+            e.HasKey(x => x.KciId);
+            e.Property(x => x.KciId).ValueGeneratedNever();
+            e.Property(x => x.Messages).HasColumnType("jsonb");
+            e.HasIndex(x => x.RecordedAt);
+        });
+        modelBuilder.Entity<OperatorAction>(e =>
+        {
+            e.ToTable("operator_actions");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).UseIdentityAlwaysColumn();
+            e.HasIndex(x => x.At);
+        });
+        modelBuilder.Entity<NotificationDelivery>(e =>
+        {
+            e.ToTable("notification_deliveries");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).UseIdentityAlwaysColumn();
+            e.Property(x => x.Payload).HasColumnType("jsonb");
+            e.HasIndex(x => new { x.State, x.NextAttemptAt });
+            e.HasIndex(x => new { x.Subscription, x.KciId }).IsUnique();
         });
         modelBuilder.AddOutbox();
     }

@@ -18,6 +18,11 @@ public sealed record KciFacts
     public string? SupplierOrderNumber { get; init; }
     public DateTimeOffset? CommittedDate { get; init; }
     public DateTimeOffset? TargetDate { get; init; }
+    public string? RequestedCeaseDate { get; init; }
+    public string? ErrorUuid { get; init; }
+
+    /// <summary>An ERROR payload's messages as a JSON array.</summary>
+    public string? ErrorMessages { get; init; }
 
     public static KciFacts Parse(string body)
     {
@@ -39,6 +44,10 @@ public sealed record KciFacts
             SupplierOrderNumber = Str(entity, "supplierOrderNumber"),
             CommittedDate = Date(entity, "committedDate"),
             TargetDate = Date(entity, "targetDate"),
+            RequestedCeaseDate = Str(entity, "requestedCeaseDate"),
+            ErrorUuid = root.TryGetProperty("error", out var error) ? Str(error, "uuid") : null,
+            ErrorMessages = root.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.Object
+                && err.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array ? messages.GetRawText() : null,
         };
     }
 

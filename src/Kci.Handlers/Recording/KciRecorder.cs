@@ -1,3 +1,4 @@
+using Kci.Handlers.Notifications;
 using Kci.Handlers.Persistence;
 using Kci.Hosting;
 using Kci.Hosting.Messaging;
@@ -13,7 +14,7 @@ namespace Kci.Handlers.Recording;
 /// order's state, the consumer's own effects and the <see cref="KciHandled"/> report to the sequencer
 /// (through the outbox) commit together, or not at all.
 /// </summary>
-public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics metrics, ILogger<KciRecorder> logger)
+public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics metrics, NotificationOutbox notifications, ILogger<KciRecorder> logger)
 {
     /// <returns>false when the KCI had been handled already (a redelivery): nothing was repeated.</returns>
     public async Task<bool> RecordAsync(ReleasedKci kci, string kind, Func<KciFacts, OrderState, HandlersDb, Task>? effects,
@@ -74,8 +75,17 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
             Body = kci.Body,
         });
 
+        // A later KCI may show that an open action was dealt with.
+        var openActions = await db.Actions.Where(a => a.OrderId == kci.OrderId && a.Open).ToListAsync(cancellationToken);
+        foreach (var (action, resolution) in ActionRules.ResolvedByKci(openActions, kci, facts))
+        {
+            ActionRules.Resolve(action, "kci", resolution, now, kci.KciId);
+            Log.ActionResolved(logger, action.Id, action.Type, kci.Order.ToString(), "kci", resolution);
+        }
+
         if (effects is not null)
             await effects(facts, order, db);
+        notifications.Enqueue(db, kci, facts, order, now);
 
         db.Enqueue(KciQueues.Sequencer,
             new KciHandled { KciId = kci.KciId, OrderId = kci.OrderId, SequenceNumber = kci.SequenceNumber, HandledAt = now },

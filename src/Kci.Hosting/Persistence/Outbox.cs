@@ -18,6 +18,7 @@ public static class Outbox
             e.Property(x => x.Id).UseIdentityAlwaysColumn();
             e.Property(x => x.Destination).HasMaxLength(200);
             e.Property(x => x.MessageType).HasMaxLength(300);
+            e.Property(x => x.FaultDestination).HasMaxLength(200);
         });
         return modelBuilder;
     }
@@ -27,7 +28,7 @@ public static class Outbox
     /// <paramref name="queue"/> after the current transaction commits, and never if it rolls back.
     /// </summary>
     public static void Enqueue(this DbContext db, string queue, object message, Guid messageId,
-        Guid? correlationId = null, Guid? conversationId = null, DateTimeOffset? now = null)
+        Guid? correlationId = null, Guid? conversationId = null, DateTimeOffset? now = null, string? faultQueue = null)
     {
         var type = message.GetType();
         db.Set<OutboxMessage>().Add(new OutboxMessage
@@ -36,6 +37,7 @@ public static class Outbox
             Destination = queue,
             MessageType = type.FullName!,
             Body = JsonSerializer.Serialize(message, type, Json),
+            FaultDestination = faultQueue,
             CorrelationId = correlationId,
             ConversationId = conversationId,
             CreatedAt = now ?? DateTimeOffset.UtcNow,

@@ -19,6 +19,9 @@ public sealed class OutboxMessage
     public required string MessageType { get; set; }
 
     public required string Body { get; set; }
+
+    /// <summary>Where a consumer's final failure (MassTransit's <c>Fault&lt;T&gt;</c>) is to be sent, if anywhere.</summary>
+    public string? FaultDestination { get; set; }
     public Guid? CorrelationId { get; set; }
     public Guid? ConversationId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

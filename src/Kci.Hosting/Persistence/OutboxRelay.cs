@@ -96,6 +96,8 @@ public sealed class OutboxRelay<TDb>(
             context.CorrelationId = row.CorrelationId;
             context.ConversationId = row.ConversationId;
             context.Durable = true;
+            if (row.FaultDestination is { } faultQueue)
+                context.FaultAddress = Messaging.KciQueues.Address(faultQueue);
         }), cancellationToken);
     }
 }

@@ -32,6 +32,14 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
             e.OnMissingInstance(m => m.Discard());
         });
 
+        Event(() => InformationalFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => ActionRequiredFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => ErrorFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => UnrecognisedFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => RetryRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => SkipRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => UnparkRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
+
         Initially(
             When(KciReceived)
                 .Then(c => Apply(c, Resequencer.Accept(c.Saga, c.Message, clock.GetUtcNow(), options.CurrentValue)))
@@ -48,6 +56,22 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
                 .Then(Settle),
             When(GapTimeoutElapsed)
                 .Then(c => Apply(c, Resequencer.GapTimedOut(c.Saga, clock.GetUtcNow(), options.CurrentValue)))
+                .Then(Settle),
+            When(InformationalFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle),
+            When(ActionRequiredFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle),
+            When(ErrorFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle),
+            When(UnrecognisedFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle));
+
+        // Operator commands: allowed in any state; each rule ignores a command that does not apply.
+        DuringAny(
+            When(RetryRequested)
+                .Then(c => Operate(c, "retry", c.Message.Operator, c.Message.Reason, Resequencer.RetryBlocked(c.Saga, clock.GetUtcNow())))
+                .Then(Settle),
+            When(SkipRequested)
+                .Then(c => Operate(c, "skip", c.Message.Operator, c.Message.Reason, Resequencer.Skip(c.Saga, clock.GetUtcNow(), options.CurrentValue)))
+                .Then(Settle),
+            When(UnparkRequested)
+                .Then(c => Operate(c, "unpark", c.Message.Operator, c.Message.Reason, Resequencer.Unpark(c.Saga, clock.GetUtcNow(), options.CurrentValue)))
                 .Then(Settle));
 
         void Apply<T>(BehaviorContext<OrderSequence, T> context, SequencingOutcome outcome) where T : class
@@ -55,6 +79,20 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
             if (outcome.IsDuplicate && context.Message is KciReceived duplicate)
                 Log.Duplicate(logger, duplicate.KciId, duplicate.SequenceNumber, duplicate.Order.ToString(), duplicate.RequestId);
             dispatcher.Dispatch(context.GetPayload<SequencerDb>(), context.Saga, outcome, clock.GetUtcNow());
+        }
+
+        void Block<T>(BehaviorContext<OrderSequence, T> context, ReleasedKci kci, ExceptionInfo[] exceptions) where T : class
+        {
+            var outcome = Resequencer.Failed(context.Saga, kci.KciId, clock.GetUtcNow());
+            if (!outcome.IsIgnored)
+                Log.Blocked(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), exceptions.FirstOrDefault()?.ExceptionType ?? "unknown", kci.ConversationId);
+        }
+
+        void Operate<T>(BehaviorContext<OrderSequence, T> context, string command, string who, string why, SequencingOutcome outcome) where T : class
+        {
+            var orderKey = $"{context.Saga.EntityType}/{context.Saga.EntityId}";
+            Log.OperatorCommand(logger, command, orderKey, who, why, outcome.IsIgnored ? "ignored: nothing to do" : "applied");
+            Apply(context, outcome);
         }
 
         // The rules own the Blocked and Parked flags; the state mirrors them so the saga table reads plainly.
@@ -81,4 +119,14 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
     public Event<KciReceived> KciReceived { get; private set; } = null!;
     public Event<KciHandled> KciHandled { get; private set; } = null!;
     public Event<GapTimeoutElapsed> GapTimeoutElapsed { get; private set; } = null!;
+
+    // Handling failed for good (retries exhausted): MassTransit sends the fault to the saga's queue.
+    public Event<Fault<InformationalKciReleased>> InformationalFailed { get; private set; } = null!;
+    public Event<Fault<ActionRequiredKciReleased>> ActionRequiredFailed { get; private set; } = null!;
+    public Event<Fault<ErrorKciReleased>> ErrorFailed { get; private set; } = null!;
+    public Event<Fault<UnrecognisedKciReleased>> UnrecognisedFailed { get; private set; } = null!;
+
+    public Event<RetryBlockedKci> RetryRequested { get; private set; } = null!;
+    public Event<SkipKci> SkipRequested { get; private set; } = null!;
+    public Event<UnparkOrder> UnparkRequested { get; private set; } = null!;
 }

@@ -1,4 +1,5 @@
 using Kci.Hosting;
+using Kci.Hosting.Messaging;
 using Kci.Hosting.Persistence;
 using Kci.Hosting.Telemetry;
 using Kci.Messages;
@@ -48,7 +49,8 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
             var (queue, message) = ReleaseRoute.For(released);
             var messageId = NameBasedGuid.Create($"release:{kci.KciId}:{kci.ReleaseCount}");
             var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
-            db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, now);
+            // A KCI whose handling fails for good comes back to the saga as a Fault<T>, and blocks the order.
+            db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, now, faultQueue: KciQueues.Sequencer);
 
             metrics.Released.Add(1);
             if (kci.SequenceConflict)

@@ -23,6 +23,244 @@ namespace Kci.Handlers.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Kci.Handlers.Persistence.ActionItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Code")
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DueBy")
+                        .HasColumnType("text")
+                        .HasColumnName("due_by");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_type");
+
+                    b.Property<bool>("Open")
+                        .HasColumnType("boolean")
+                        .HasColumnName("open");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Resolution")
+                        .HasColumnType("text")
+                        .HasColumnName("resolution");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<Guid?>("ResolvedByKciId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("resolved_by_kci_id");
+
+                    b.Property<long>("SequenceNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence_number");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("type");
+
+                    b.Property<string>("WhatToDo")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("what_to_do");
+
+                    b.HasKey("Id")
+                        .HasName("pk_action_items");
+
+                    b.HasIndex("Open", "CreatedAt")
+                        .HasDatabaseName("ix_action_items_open_created_at");
+
+                    b.HasIndex("OrderId", "Open")
+                        .HasDatabaseName("ix_action_items_order_id_open");
+
+                    b.ToTable("action_items", "handlers");
+                });
+
+            modelBuilder.Entity("Kci.Handlers.Persistence.GatewayError", b =>
+                {
+                    b.Property<Guid>("KciId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("kci_id");
+
+                    b.Property<string>("Code")
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityStatus")
+                        .HasColumnType("text")
+                        .HasColumnName("entity_status");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_type");
+
+                    b.Property<string>("Messages")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("messages");
+
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<long>("SequenceNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence_number");
+
+                    b.Property<string>("Uuid")
+                        .HasColumnType("text")
+                        .HasColumnName("uuid");
+
+                    b.HasKey("KciId")
+                        .HasName("pk_gateway_errors");
+
+                    b.HasIndex("RecordedAt")
+                        .HasDatabaseName("ix_gateway_errors_recorded_at");
+
+                    b.ToTable("gateway_errors", "handlers");
+                });
+
+            modelBuilder.Entity("Kci.Handlers.Persistence.NotificationDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("delivered_at");
+
+                    b.Property<Guid>("KciId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("kci_id");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Subscription")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subscription");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notification_deliveries");
+
+                    b.HasIndex("State", "NextAttemptAt")
+                        .HasDatabaseName("ix_notification_deliveries_state_next_attempt_at");
+
+                    b.HasIndex("Subscription", "KciId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notification_deliveries_subscription_kci_id");
+
+                    b.ToTable("notification_deliveries", "handlers");
+                });
+
+            modelBuilder.Entity("Kci.Handlers.Persistence.OperatorAction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Command")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("command");
+
+                    b.Property<string>("Operator")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("operator");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("target");
+
+                    b.HasKey("Id")
+                        .HasName("pk_operator_actions");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_operator_actions_at");
+
+                    b.ToTable("operator_actions", "handlers");
+                });
+
             modelBuilder.Entity("Kci.Handlers.Persistence.OrderState", b =>
                 {
                     b.Property<Guid>("OrderId")
@@ -242,6 +480,11 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("destination");
+
+                    b.Property<string>("FaultDestination")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("fault_destination");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid")

@@ -55,6 +55,11 @@ namespace Kci.Sequencer.Persistence.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("destination");
 
+                    b.Property<string>("FaultDestination")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("fault_destination");
+
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid")
                         .HasColumnName("message_id");

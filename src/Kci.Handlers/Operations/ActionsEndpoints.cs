@@ -1,0 +1,56 @@
+using System.Linq.Expressions;
+using System.Security.Claims;
+using Kci.Handlers.Persistence;
+using Kci.Handlers.Recording;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kci.Handlers.Operations;
+
+public sealed record ActionView(
+    Guid Id, string EntityType, string EntityId, long SequenceNumber, string Type, string? Code, string? Text, string WhatToDo,
+    string? DueBy, bool Open, DateTimeOffset CreatedAt, DateTimeOffset? ResolvedAt, string? ResolvedBy, string? Resolution);
+
+/// <summary>What the tenant has to do, and operators marking it done.</summary>
+public static class ActionsEndpoints
+{
+    public static readonly Expression<Func<ActionItem, ActionView>> ToView = a => new ActionView(a.Id, a.EntityType, a.EntityId,
+        a.SequenceNumber, a.Type, a.Code, a.Text, a.WhatToDo, a.DueBy, a.Open, a.CreatedAt, a.ResolvedAt, a.ResolvedBy, a.Resolution);
+
+    public static RouteGroupBuilder MapActionsEndpoints(this RouteGroupBuilder api)
+    {
+        var actions = api.MapGroup("/actions").WithTags("Actions");
+        actions.MapGet("", ListAsync);
+        actions.MapPost("/{id:guid}/resolve", ResolveAsync);
+        return api;
+    }
+
+    private static async Task<Results<Ok<List<ActionView>>, BadRequest<ProblemBody>>> ListAsync(HandlersDb db, string? state, CancellationToken cancellationToken)
+    {
+        if (state is not (null or "open" or "resolved"))
+            return TypedResults.BadRequest(new ProblemBody("state: must be open or resolved"));
+        var open = state != "resolved";
+        return TypedResults.Ok(await db.Actions.AsNoTracking().Where(a => a.Open == open)
+            .OrderBy(a => a.CreatedAt).Take(500).Select(ToView).ToListAsync(cancellationToken));
+    }
+
+    private static async Task<Results<Ok<ActionView>, NotFound, Conflict<ProblemBody>, BadRequest<ProblemBody>>> ResolveAsync(Guid id,
+        OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
+    {
+        if (!OperatorRequest.IsValid(body))
+            return TypedResults.BadRequest(new ProblemBody("reason: is required"));
+        var action = await db.Actions.FindAsync([id], cancellationToken);
+        if (action is null)
+            return TypedResults.NotFound();
+        if (!action.Open)
+            return TypedResults.Conflict(new ProblemBody($"already resolved by {action.ResolvedBy}"));
+
+        var now = clock.GetUtcNow();
+        var who = body.Who(user);
+        ActionRules.Resolve(action, who, body.Reason!.Trim(), now);
+        db.OperatorActions.Add(new OperatorAction { Command = "resolve-action", Target = id.ToString(), Operator = who, Reason = body.Reason.Trim(), At = now });
+        await db.SaveChangesAsync(cancellationToken);
+        Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, "resolve-action", id.ToString(), body.Reason.Trim());
+        return TypedResults.Ok(ToView.Compile()(action));
+    }
+}

@@ -1,0 +1,128 @@
+using System.Security.Claims;
+using Kci.Handlers.Persistence;
+using Kci.Hosting;
+using Kci.Hosting.Messaging;
+using Kci.Hosting.Persistence;
+using Kci.Messages;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kci.Handlers.Operations;
+
+public sealed record OrderSummary(string EntityType, string EntityId, string Supplier, string? SupplierOrderNumber, string? Status,
+    long LastAppliedSequence, DateTimeOffset UpdatedAt);
+
+public sealed record OrderDetail(
+    string EntityType, string EntityId, string Supplier, string? SupplierOrderNumber, string? Status,
+    DateTimeOffset? CommittedDate, DateTimeOffset? TargetDate, long LastAppliedSequence,
+    DateTimeOffset? AcknowledgedAt, DateTimeOffset? CommittedAt, DateTimeOffset? CompletedAt, DateTimeOffset UpdatedAt,
+    string? Entity, List<ActionView> OpenActions, SequencerView? Sequencer);
+
+public sealed record TimelineFlags(bool Late, bool SequenceConflict, long GapBefore);
+
+public sealed record TimelineItem(
+    Guid Id, long SequenceNumber, string UpdateType, string? PayloadType, string? Code, string? Text, string Kind,
+    DateTimeOffset? IssuedOn, DateTimeOffset? ReceivedOn, DateTimeOffset? DeliveredOn, DateTimeOffset ReceivedAt, DateTimeOffset HandledAt,
+    TimelineFlags Flags, string? SupplierNotes, string ConversationId);
+
+public sealed record Page<T>(int Number, int PageSize, List<T> Items);
+
+/// <summary>Orders, their timelines, and the operator commands that go to the sequencer.</summary>
+public static class OrdersEndpoints
+{
+    private const int PageSize = 50;
+
+    public static RouteGroupBuilder MapOrdersEndpoints(this RouteGroupBuilder api)
+    {
+        var orders = api.MapGroup("/orders").WithTags("Orders");
+        orders.MapGet("", ListAsync);
+        orders.MapGet("/{entityType}/{entityId}", GetAsync);
+        orders.MapGet("/{entityType}/{entityId}/kcis", TimelineAsync);
+        orders.MapPost("/{entityType}/{entityId}/retry", (string entityType, string entityId, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
+            CommandAsync("retry", entityType, entityId, body, user, db, clock, logs, ct));
+        orders.MapPost("/{entityType}/{entityId}/skip", (string entityType, string entityId, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
+            CommandAsync("skip", entityType, entityId, body, user, db, clock, logs, ct));
+        orders.MapPost("/{entityType}/{entityId}/unpark", (string entityType, string entityId, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
+            CommandAsync("unpark", entityType, entityId, body, user, db, clock, logs, ct));
+        return api;
+    }
+
+    private static async Task<Ok<Page<OrderSummary>>> ListAsync(HandlersDb db, string? status, string? supplier, DateTimeOffset? updatedSince,
+        int? page, CancellationToken cancellationToken)
+    {
+        var query = db.Orders.AsNoTracking();
+        if (!string.IsNullOrEmpty(status))
+            query = query.Where(o => o.Status == status);
+        if (!string.IsNullOrEmpty(supplier))
+            query = query.Where(o => o.Supplier == supplier);
+        if (updatedSince is { } since)
+            query = query.Where(o => o.UpdatedAt >= since);
+        var number = Math.Max(1, page ?? 1);
+        var items = await query.OrderByDescending(o => o.UpdatedAt).ThenBy(o => o.OrderId)
+            .Skip((number - 1) * PageSize).Take(PageSize)
+            .Select(o => new OrderSummary(o.EntityType, o.EntityId, o.Supplier, o.SupplierOrderNumber, o.Status, o.LastAppliedSequence, o.UpdatedAt))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new Page<OrderSummary>(number, PageSize, items));
+    }
+
+    private static async Task<Results<Ok<OrderDetail>, NotFound>> GetAsync(string entityType, string entityId, HandlersDb db, CancellationToken cancellationToken)
+    {
+        var orderId = NameBasedGuid.ForOrder(entityType, entityId);
+        var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.OrderId == orderId, cancellationToken);
+        var sequencer = await SequencerReader.ForOrderAsync(db, orderId, cancellationToken);
+        if (order is null && sequencer is null)
+            return TypedResults.NotFound();
+
+        var actions = await db.Actions.AsNoTracking().Where(a => a.OrderId == orderId && a.Open).OrderBy(a => a.SequenceNumber)
+            .Select(ActionsEndpoints.ToView).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new OrderDetail(entityType, entityId, order?.Supplier ?? "", order?.SupplierOrderNumber, order?.Status,
+            order?.CommittedDate, order?.TargetDate, order?.LastAppliedSequence ?? 0, order?.AcknowledgedAt, order?.CommittedAt,
+            order?.CompletedAt, order?.UpdatedAt ?? sequencer!.UpdatedAt, order?.Entity, actions, sequencer));
+    }
+
+    /// <summary>The order's KCIs in the order they were handled.</summary>
+    private static async Task<Results<Ok<List<TimelineItem>>, NotFound>> TimelineAsync(string entityType, string entityId, HandlersDb db,
+        CancellationToken cancellationToken)
+    {
+        var orderId = NameBasedGuid.ForOrder(entityType, entityId);
+        var items = await db.Timeline.AsNoTracking()
+            .Where(t => t.OrderId == orderId)
+            .OrderBy(t => t.Position)
+            .Select(t => new TimelineItem(t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind,
+                t.IssuedOn, t.ReceivedOn, t.DeliveredOn, t.ReceivedAt, t.HandledAt,
+                new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore), t.SupplierNotes, t.ConversationId))
+            .ToListAsync(cancellationToken);
+        if (items.Count == 0 && !await db.Orders.AnyAsync(o => o.OrderId == orderId, cancellationToken))
+            return TypedResults.NotFound();
+        return TypedResults.Ok(items);
+    }
+
+    /// <summary>Records the operator's action and sends the command to the order's saga, in one transaction.</summary>
+    private static async Task<Results<Accepted<OperatorAction>, NotFound, BadRequest<ProblemBody>>> CommandAsync(string command,
+        string entityType, string entityId, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs,
+        CancellationToken cancellationToken)
+    {
+        if (!OperatorRequest.IsValid(body))
+            return TypedResults.BadRequest(new ProblemBody("reason: is required"));
+        var orderId = NameBasedGuid.ForOrder(entityType, entityId);
+        if (await SequencerReader.ForOrderAsync(db, orderId, cancellationToken) is null)
+            return TypedResults.NotFound();
+
+        var now = clock.GetUtcNow();
+        var who = body.Who(user);
+        var record = new OperatorAction { Command = command, Target = $"{entityType}/{entityId}", Operator = who, Reason = body.Reason!.Trim(), At = now };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.OperatorActions.Add(record);
+        object message = command switch
+        {
+            "retry" => new RetryBlockedKci { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
+            "skip" => new SkipKci { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
+            _ => new UnparkOrder { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
+        };
+        db.Enqueue(KciQueues.Sequencer, message, Guid.NewGuid(), correlationId: orderId, now: now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, command, record.Target, record.Reason);
+        return TypedResults.Accepted($"/orders/{entityType}/{entityId}", record);
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Kci.Handlers.Persistence;
+
+namespace Kci.Handlers.Operations;
+
+/// <summary>An order as the sequencer sees it: what is next, what is held, whether it is blocked or parked.</summary>
+public sealed record SequencerView(
+    string EntityType, string EntityId, string State, long NextSequence, Guid? InFlightKciId, long? InFlightSequence,
+    DateTimeOffset? GapDeadline, bool Blocked, bool Parked, long[] HeldNumbers, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// Reads the sequencer's tables (schema <c>sequencer</c>, same database) read-only, so operators see both
+/// sides of an order in one place. Nothing here writes to them: changes go to the saga as commands.
+/// </summary>
+public static class SequencerReader
+{
+    private sealed record Row(
+        Guid CorrelationId, string EntityType, string EntityId, string CurrentState, long NextSequence, Guid? InFlightKciId,
+        long? InFlightSequence, DateTimeOffset? GapDeadline, bool Blocked, bool Parked, long[] HeldNumbers, DateTimeOffset UpdatedAt);
+
+    private const string Select = """
+        SELECT o.correlation_id AS "CorrelationId", o.entity_type AS "EntityType", o.entity_id AS "EntityId",
+               o.current_state AS "CurrentState", o.next_sequence AS "NextSequence", o.in_flight_kci_id AS "InFlightKciId",
+               (SELECT k.sequence_number FROM sequencer.order_kcis k WHERE k.kci_id = o.in_flight_kci_id) AS "InFlightSequence",
+               o.gap_deadline AS "GapDeadline", o.blocked AS "Blocked", o.parked AS "Parked",
+               ARRAY(SELECT k.sequence_number FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 0
+                     ORDER BY k.sequence_number) AS "HeldNumbers",
+               o.updated_at AS "UpdatedAt"
+        FROM sequencer.order_sequences o
+        """;
+
+    public static async Task<SequencerView?> ForOrderAsync(HandlersDb db, Guid orderId, CancellationToken cancellationToken) =>
+        (await db.Database.SqlQueryRaw<Row>(Select + " WHERE o.correlation_id = {0}", orderId).ToListAsync(cancellationToken))
+            .Select(ToView).SingleOrDefault();
+
+    /// <summary>Orders waiting on a gap, blocked, parked, or holding KCIs.</summary>
+    public static async Task<List<SequencerView>> HeldAsync(HandlersDb db, int limit, CancellationToken cancellationToken) =>
+        (await db.Database.SqlQueryRaw<Row>(Select + """
+             WHERE o.blocked OR o.parked OR o.gap_deadline IS NOT NULL
+                OR EXISTS (SELECT 1 FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 0)
+             ORDER BY o.updated_at LIMIT {0}
+             """, limit).ToListAsync(cancellationToken))
+            .Select(ToView).ToList();
+
+    private static SequencerView ToView(Row r) => new(r.EntityType, r.EntityId, r.CurrentState, r.NextSequence, r.InFlightKciId,
+        r.InFlightSequence, r.GapDeadline, r.Blocked, r.Parked, r.HeldNumbers, r.UpdatedAt);
+}
