@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using Kci.Handlers.Persistence;
 using Kci.Hosting;
 using Kci.Hosting.Messaging;
@@ -16,14 +17,14 @@ public sealed record OrderDetail(
     string EntityType, string EntityId, string Supplier, string? SupplierOrderNumber, string? Status,
     DateTimeOffset? CommittedDate, DateTimeOffset? TargetDate, long LastAppliedSequence,
     DateTimeOffset? AcknowledgedAt, DateTimeOffset? CommittedAt, DateTimeOffset? CompletedAt, DateTimeOffset UpdatedAt,
-    string? Entity, List<ActionView> OpenActions, SequencerView? Sequencer);
+    JsonElement? Entity, List<ActionView> OpenActions, SequencerView? Sequencer);
 
 public sealed record TimelineFlags(bool Late, bool SequenceConflict, long GapBefore);
 
 public sealed record TimelineItem(
     Guid Id, long SequenceNumber, string UpdateType, string? PayloadType, string? Code, string? Text, string Kind,
     DateTimeOffset? IssuedOn, DateTimeOffset? ReceivedOn, DateTimeOffset? DeliveredOn, DateTimeOffset ReceivedAt, DateTimeOffset HandledAt,
-    TimelineFlags Flags, string? SupplierNotes, string ConversationId);
+    TimelineFlags Flags, JsonElement? SupplierNotes, string ConversationId);
 
 public sealed record Page<T>(int Number, int PageSize, List<T> Items);
 
@@ -77,7 +78,7 @@ public static class OrdersEndpoints
             .Select(ActionsEndpoints.ToView).ToListAsync(cancellationToken);
         return TypedResults.Ok(new OrderDetail(entityType, entityId, order?.Supplier ?? "", order?.SupplierOrderNumber, order?.Status,
             order?.CommittedDate, order?.TargetDate, order?.LastAppliedSequence ?? 0, order?.AcknowledgedAt, order?.CommittedAt,
-            order?.CompletedAt, order?.UpdatedAt ?? sequencer!.UpdatedAt, order?.Entity, actions, sequencer));
+            order?.CompletedAt, order?.UpdatedAt ?? sequencer!.UpdatedAt, Json(order?.Entity), actions, sequencer));
     }
 
     /// <summary>The order's KCIs in the order they were handled.</summary>
@@ -85,17 +86,22 @@ public static class OrdersEndpoints
         CancellationToken cancellationToken)
     {
         var orderId = NameBasedGuid.ForOrder(entityType, entityId);
-        var items = await db.Timeline.AsNoTracking()
+        var rows = await db.Timeline.AsNoTracking()
             .Where(t => t.OrderId == orderId)
             .OrderBy(t => t.Position)
-            .Select(t => new TimelineItem(t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind,
-                t.IssuedOn, t.ReceivedOn, t.DeliveredOn, t.ReceivedAt, t.HandledAt,
-                new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore), t.SupplierNotes, t.ConversationId))
+            .Select(t => new { t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind, t.IssuedOn, t.ReceivedOn,
+                t.DeliveredOn, t.ReceivedAt, t.HandledAt, t.Late, t.SequenceConflict, t.GapBefore, t.SupplierNotes, t.ConversationId })
             .ToListAsync(cancellationToken);
+        var items = rows.Select(t => new TimelineItem(t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind,
+            t.IssuedOn, t.ReceivedOn, t.DeliveredOn, t.ReceivedAt, t.HandledAt,
+            new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore), Json(t.SupplierNotes), t.ConversationId)).ToList();
         if (items.Count == 0 && !await db.Orders.AnyAsync(o => o.OrderId == orderId, cancellationToken))
             return TypedResults.NotFound();
         return TypedResults.Ok(items);
     }
+
+    /// <summary>Stored JSON, returned as JSON rather than as a string of it.</summary>
+    internal static JsonElement? Json(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 
     /// <summary>Records the operator's action and sends the command to the order's saga, in one transaction.</summary>
     private static async Task<Results<Accepted<OperatorAction>, NotFound, BadRequest<ProblemBody>>> CommandAsync(string command,

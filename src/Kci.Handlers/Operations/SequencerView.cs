@@ -9,6 +9,7 @@ public sealed record SequencerView(
     DateTimeOffset? GapDeadline, bool Blocked, bool Parked, long[] HeldNumbers, DateTimeOffset UpdatedAt);
 
 /// <summary>
+/// (Column names are snake case, as the naming convention maps them onto <see cref="Row"/>.)
 /// Reads the sequencer's tables (schema <c>sequencer</c>, same database) read-only, so operators see both
 /// sides of an order in one place. Nothing here writes to them: changes go to the saga as commands.
 /// </summary>
@@ -19,13 +20,13 @@ public static class SequencerReader
         long? InFlightSequence, DateTimeOffset? GapDeadline, bool Blocked, bool Parked, long[] HeldNumbers, DateTimeOffset UpdatedAt);
 
     private const string Select = """
-        SELECT o.correlation_id AS "CorrelationId", o.entity_type AS "EntityType", o.entity_id AS "EntityId",
-               o.current_state AS "CurrentState", o.next_sequence AS "NextSequence", o.in_flight_kci_id AS "InFlightKciId",
-               (SELECT k.sequence_number FROM sequencer.order_kcis k WHERE k.kci_id = o.in_flight_kci_id) AS "InFlightSequence",
-               o.gap_deadline AS "GapDeadline", o.blocked AS "Blocked", o.parked AS "Parked",
+        SELECT o.correlation_id AS correlation_id, o.entity_type AS entity_type, o.entity_id AS entity_id,
+               o.current_state AS current_state, o.next_sequence AS next_sequence, o.in_flight_kci_id AS in_flight_kci_id,
+               (SELECT k.sequence_number FROM sequencer.order_kcis k WHERE k.kci_id = o.in_flight_kci_id) AS in_flight_sequence,
+               o.gap_deadline AS gap_deadline, o.blocked AS blocked, o.parked AS parked,
                ARRAY(SELECT k.sequence_number FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 0
-                     ORDER BY k.sequence_number) AS "HeldNumbers",
-               o.updated_at AS "UpdatedAt"
+                     ORDER BY k.sequence_number) AS held_numbers,
+               o.updated_at AS updated_at
         FROM sequencer.order_sequences o
         """;
 
@@ -35,7 +36,7 @@ public static class SequencerReader
 
     /// <summary>Orders waiting on a gap, blocked, parked, or holding KCIs.</summary>
     public static async Task<List<SequencerView>> HeldAsync(HandlersDb db, int limit, CancellationToken cancellationToken) =>
-        (await db.Database.SqlQueryRaw<Row>(Select + """
+        (await db.Database.SqlQueryRaw<Row>(Select + "\n" + """
              WHERE o.blocked OR o.parked OR o.gap_deadline IS NOT NULL
                 OR EXISTS (SELECT 1 FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 0)
              ORDER BY o.updated_at LIMIT {0}

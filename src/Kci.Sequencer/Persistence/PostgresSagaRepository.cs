@@ -172,17 +172,19 @@ internal sealed record SagaTable(string Name, string KeyColumn)
     }
 
     /// <summary>
-    /// Locks the saga row for the rest of the transaction and loads it with its auto-included children, in
-    /// one round trip (PostgreSQL accepts FOR UPDATE in the sub-select EF Core wraps around this SQL).
+    /// Locks the saga row for the rest of the transaction, then loads it with its auto-included children.
+    /// Two statements on purpose: under READ COMMITTED, a statement that waited for a row lock sees the locked
+    /// row's newest version but reads every other table with the snapshot it took before the wait, so a single
+    /// <c>SELECT ... FOR UPDATE</c> joined to the KCIs would miss the KCIs the previous lock holder just
+    /// committed. The second statement takes a fresh snapshot, after the lock is ours.
     /// </summary>
-    public static Task<TSaga?> LockAndLoad<TSaga>(DbContext db, Guid correlationId, CancellationToken cancellationToken)
+    public static async Task<TSaga?> LockAndLoad<TSaga>(DbContext db, Guid correlationId, CancellationToken cancellationToken)
         where TSaga : class, ISaga
     {
         var table = Of<TSaga>(db);
 #pragma warning disable EF1002 // table and column names come from our own model; the id is a parameter
-        return db.Set<TSaga>()
-            .FromSqlRaw($"SELECT * FROM {table.Name} WHERE {table.KeyColumn} = {{0}} FOR UPDATE", correlationId)
-            .SingleOrDefaultAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync($"SELECT 1 FROM {table.Name} WHERE {table.KeyColumn} = {{0}} FOR UPDATE", [correlationId], cancellationToken);
 #pragma warning restore EF1002
+        return await db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, cancellationToken);
     }
 }

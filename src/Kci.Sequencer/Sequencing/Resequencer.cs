@@ -171,12 +171,12 @@ public static class Resequencer
         // Due now: the next number, or a held KCI whose number is already behind us (late, or a conflict).
         var due = order.Kcis
             .Where(k => k.Status == KciStatus.Held && k.SequenceNumber <= order.NextSequence)
-            .OrderBy(k => k.SequenceNumber).ThenBy(k => k.Arrival)
+            .OrderBy(k => k.SequenceNumber).ThenBy(k => k.ReceivedAt).ThenBy(k => k.Arrival)
             .FirstOrDefault();
         if (due is not null)
             return due;
 
-        var lowestAhead = HeldAhead(order).OrderBy(k => k.SequenceNumber).ThenBy(k => k.Arrival).FirstOrDefault();
+        var lowestAhead = HeldAhead(order).OrderBy(k => k.SequenceNumber).ThenBy(k => k.ReceivedAt).ThenBy(k => k.Arrival).FirstOrDefault();
         if (lowestAhead is null || lowestAhead.SequenceNumber > order.SkipThrough)
             return null;
 

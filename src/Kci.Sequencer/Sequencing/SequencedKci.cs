@@ -16,7 +16,7 @@ public sealed class SequencedKci
     public Guid OrderId { get; set; }
     public long SequenceNumber { get; set; }
 
-    /// <summary>Arrival order within the order, to break ties between KCIs with one number.</summary>
+    /// <summary>Arrival order at the saga; held KCIs with one number go by ingress time (ReceivedAt), then by this.</summary>
     public int Arrival { get; set; }
 
     public KciStatus Status { get; set; }

@@ -301,6 +301,19 @@ public class When_handling_fails_for_good
 public class When_too_many_kcis_are_held
 {
     [Fact]
+    public void Should_stay_parked_past_the_gap_timeout()
+    {
+        var driver = new OrderDriver(new SequencerOptions { MaxHeldPerOrder = 5, GapTimeout = TimeSpan.FromSeconds(2) });
+        for (var n = 2; n <= 7; n++)
+            driver.Receive(n);
+        Assert.True(driver.Order.Parked, "six held KCIs are over a cap of five");
+
+        driver.Elapse(TimeSpan.FromSeconds(3));
+        driver.Receive(1);
+        Assert.Empty(driver.Dispatched);
+    }
+
+    [Fact]
     public void Should_park_the_order_and_keep_storing()
     {
         var driver = new OrderDriver(new SequencerOptions { MaxHeldPerOrder = 3 });

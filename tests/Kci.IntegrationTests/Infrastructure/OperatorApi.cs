@@ -1,0 +1,49 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace Kci.IntegrationTests.Infrastructure;
+
+/// <summary>What an operator does with the operations API, and what the tests read back.</summary>
+public static class OperatorApi
+{
+    public static async Task<HttpResponseMessage> CommandAsync(this Pipeline pipeline, string entityType, long entityId, string command,
+        string reason = "test", string who = "ops-tester") =>
+        await pipeline.Operations.PostAsJsonAsync($"orders/{entityType}/{entityId}/{command}", new { reason, @operator = who });
+
+    public static async Task<JsonObject> OrderAsync(this Pipeline pipeline, string entityType, long entityId) =>
+        (await pipeline.Operations.GetFromJsonAsync<JsonObject>($"orders/{entityType}/{entityId}"))!;
+
+    /// <summary>Polls GET /orders/{t}/{id} until the sequencer's view satisfies <paramref name="done"/>.</summary>
+    public static async Task<JsonObject> WaitForSequencerViewAsync(this Pipeline pipeline, string entityType, long entityId,
+        Func<JsonObject, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonObject? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await pipeline.Operations.GetAsync($"orders/{entityType}/{entityId}");
+            if (response.IsSuccessStatusCode)
+            {
+                last = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+                if (last["sequencer"] is JsonObject view && done(view))
+                    return view;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"sequencer view of {entityType}/{entityId} not as expected: {last?.ToJsonString()}\n--- Sequencer ---\n{pipeline.Sequencer.Output}");
+    }
+
+    public static long[] Numbers(this JsonArray timeline) => timeline.Select(k => k!["sequenceNumber"]!.GetValue<long>()).ToArray();
+
+    public static JsonNode Flags(this JsonArray timeline, int index) => timeline[index]!["flags"]!;
+
+    /// <summary>Runs SQL against the test database (as the tests' own fault injection, never as a mock).</summary>
+    public static async Task ExecuteSqlAsync(this Pipeline pipeline, string sql)
+    {
+        await using var connection = new NpgsqlConnection(pipeline.Servers.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
