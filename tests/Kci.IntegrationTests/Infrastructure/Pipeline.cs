@@ -39,7 +39,7 @@ public class Pipeline : IAsyncLifetime
         return settings;
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Servers = await TestServers.StartAsync();
         var settings = Settings();
