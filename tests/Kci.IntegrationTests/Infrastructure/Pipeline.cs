@@ -14,8 +14,8 @@ public class Pipeline : IAsyncLifetime
 
     public TestServers Servers { get; private set; } = null!;
     public ServiceProcess Ingress { get; private set; } = null!;
-    public ServiceProcess Sequencer { get; private set; } = null!;
-    public ServiceProcess Handlers { get; private set; } = null!;
+    public ServiceProcess Sequencer { get; protected set; } = null!;
+    public ServiceProcess Handlers { get; protected set; } = null!;
     public HttpClient Gateway { get; private set; } = null!;
     public HttpClient Operations { get; private set; } = null!;
 
