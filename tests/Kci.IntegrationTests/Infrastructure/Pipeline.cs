@@ -177,7 +177,7 @@ public class Pipeline : IAsyncLifetime
             reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4), reader.GetBoolean(5));
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();
         Operations?.Dispose();

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Kci.IntegrationTests.Infrastructure;
+
+namespace Kci.IntegrationTests;
+
+/// <summary>A local HTTP receiver standing in for the tenant's CRM: fails a set number of times, then succeeds.</summary>
+public sealed class FlakyReceiver : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private int _failuresLeft;
+
+    public FlakyReceiver(int failFirst)
+    {
+        _failuresLeft = failFirst;
+        Port = ServiceProcess.FreePort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _ = Task.Run(ServeAsync);
+    }
+
+    public int Port { get; }
+    public ConcurrentQueue<JsonObject> Received { get; } = new();
+    private int _failed;
+
+    public int Failed => Volatile.Read(ref _failed);
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try { context = await _listener.GetContextAsync(); }
+            catch (Exception) { return; }
+            using var reader = new StreamReader(context.Request.InputStream);
+            var body = await reader.ReadToEndAsync();
+            if (Interlocked.Decrement(ref _failuresLeft) >= 0)
+            {
+                Interlocked.Increment(ref _failed);
+                context.Response.StatusCode = 503;
+            }
+            else
+            {
+                Received.Enqueue(JsonNode.Parse(body)!.AsObject());
+                context.Response.StatusCode = 204;
+            }
+            context.Response.Close();
+        }
+    }
+
+    public void Dispose() => _listener.Close();
+}
+
+/// <summary>Handlers with two subscribers: a CRM that fails 3 times then recovers, and an OSS that is down.</summary>
+public sealed class NotificationPipeline : Pipeline
+{
+    public FlakyReceiver Crm { get; } = new(failFirst: 3);
+    public int DownPort { get; } = ServiceProcess.FreePort();
+
+    protected override IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>
+    {
+        ["Notifications__Subscriptions__0__Name"] = "crm",
+        ["Notifications__Subscriptions__0__Url"] = $"http://127.0.0.1:{Crm.Port}/kci-events",
+        ["Notifications__Subscriptions__0__AuthorizationHeader"] = "Bearer crm-secret",
+        ["Notifications__Subscriptions__0__UpdateTypes__0"] = "INFORMATIONAL",
+        ["Notifications__Subscriptions__1__Name"] = "oss",
+        ["Notifications__Subscriptions__1__Url"] = $"http://127.0.0.1:{DownPort}/",
+        ["Notifications__RetryDelay"] = "00:00:00.050",
+        ["Notifications__RedeliveryInterval"] = "00:00:00.500",
+        ["Notifications__AttemptsPerRound"] = "2",
+        ["Notifications__BreakAfterFailures"] = "6",
+        ["Notifications__BreakDuration"] = "00:01:00",
+        ["Notifications__PollInterval"] = "00:00:00.100",
+    };
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Crm.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class NotificationCollection : ICollectionFixture<NotificationPipeline>
+{
+    public const string Name = "notification pipeline";
+}
+
+[Collection(NotificationCollection.Name)]
+public class When_the_tenants_systems_subscribe(NotificationPipeline pipeline)
+{
+    [Fact]
+    public async Task Should_deliver_after_failures_open_the_circuit_of_a_dead_subscriber_and_never_hold_up_an_order()
+    {
+        var entityId = Samples.NewEntityId();
+        for (var n = 1; n <= 4; n++)
+            Assert.Equal(HttpStatusCode.NoContent, (await pipeline.PostKciAsync(Samples.Kci("provide-order-informational.json", entityId, n))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await pipeline.PostKciAsync(Samples.Kci("provide-order-action-reappoint.json", entityId, 5))).StatusCode);
+
+        // The order flows at once, whatever the subscribers do.
+        var timeline = await pipeline.WaitForTimelineAsync("PROVIDE_ORDER", entityId.ToString(), t => t.Count == 5, TimeSpan.FromSeconds(10));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], timeline.Numbers());
+
+        // The CRM failed 3 times, then received every informational KCI, and only those.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (pipeline.Crm.Received.Count(r => r["entityId"]!.GetValue<string>() == entityId.ToString()) < 4 && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        var received = pipeline.Crm.Received.Where(r => r["entityId"]!.GetValue<string>() == entityId.ToString()).ToList();
+        Assert.Equal([1L, 2L, 3L, 4L], received.Select(r => r["sequenceNumber"]!.GetValue<long>()).Order());
+        Assert.All(received, r => Assert.Equal("INFORMATIONAL", r["updateType"]!.GetValue<string>()));
+        Assert.Equal(3, pipeline.Crm.Failed);
+        Assert.DoesNotContain(received, r => r.ToJsonString().Contains("john@smith.com", StringComparison.Ordinal));
+
+        // The OSS is down: its deliveries are kept as failed, the circuit opened, nothing is lost.
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonArray failed = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            failed = (await pipeline.Operations.GetFromJsonAsync<JsonArray>("notifications?state=failed"))!;
+            if (failed.Count(f => f!["subscription"]!.GetValue<string>() == "oss") >= 5
+                && failed.Any(f => f!["lastError"]!.GetValue<string>().Contains("circuit open", StringComparison.Ordinal)))
+                break;
+            await Task.Delay(200);
+        }
+        var oss = failed.Where(f => f!["subscription"]!.GetValue<string>() == "oss").ToList();
+        Assert.Equal(5, oss.Count);
+        Assert.Contains(oss, f => f!["lastError"]!.GetValue<string>().Contains("circuit open", StringComparison.Ordinal));
+        var delivered = (await pipeline.Operations.GetFromJsonAsync<JsonArray>("notifications?state=delivered"))!;
+        Assert.Equal(4, delivered.Count(d => d!["subscription"]!.GetValue<string>() == "crm"));
+    }
+}
