@@ -150,6 +150,45 @@ public class When_handlers_act_on_kcis(Pipeline pipeline)
     }
 
     [Fact]
+    public async Task Should_leave_exactly_one_effect_when_a_release_is_delivered_twice()
+    {
+        // The relay sends each release, then deletes its row. A trigger puts the row back once, as if the relay
+        // had died between the send and the delete: the same release (same KCI, same message id) goes out twice.
+        var entityId = Samples.NewEntityId();
+        var orderId = Kci.Hosting.NameBasedGuid.ForOrder("PROVIDE_ORDER", entityId.ToString());
+        await pipeline.ExecuteSqlAsync($"""
+            CREATE TABLE sequencer.resent_{entityId} (id bigint);
+            CREATE FUNCTION sequencer.resend_{entityId}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF OLD.correlation_id = '{orderId}' AND OLD.message_type LIKE '%ActionRequiredKciReleased'
+                 AND NOT EXISTS (SELECT 1 FROM sequencer.resent_{entityId}) THEN
+                INSERT INTO sequencer.resent_{entityId} VALUES (OLD.id);
+                INSERT INTO sequencer.outbox (message_id, destination, message_type, body, fault_destination, correlation_id, conversation_id, created_at)
+                VALUES (OLD.message_id, OLD.destination, OLD.message_type, OLD.body, OLD.fault_destination, OLD.correlation_id, OLD.conversation_id, OLD.created_at);
+              END IF;
+              RETURN OLD;
+            END $$;
+            CREATE TRIGGER resend_{entityId} AFTER DELETE ON sequencer.outbox FOR EACH ROW EXECUTE FUNCTION sequencer.resend_{entityId}();
+            """);
+        try
+        {
+            await PostSample("provide-order-action-reappoint.json", entityId, 1);
+            await PostSample("provide-order-informational.json", entityId, 2, b => b["information"] = new JsonObject { ["type"] = "UPDATE" });
+            await pipeline.WaitForTimelineAsync("PROVIDE_ORDER", entityId.ToString(), t => t.Count == 2, Patience);
+            await Task.Delay(1000);
+        }
+        finally
+        {
+            await pipeline.ExecuteSqlAsync($"DROP TRIGGER resend_{entityId} ON sequencer.outbox; DROP FUNCTION sequencer.resend_{entityId}(); DROP TABLE sequencer.resent_{entityId};");
+        }
+
+        var timeline = await pipeline.WaitForTimelineAsync("PROVIDE_ORDER", entityId.ToString(), _ => true, Patience);
+        Assert.Equal([1L, 2L], timeline.Numbers());
+        Assert.Single(await Get("actions?state=open"), a => a!["entityId"]!.GetValue<string>() == entityId.ToString());
+        Assert.Contains(pipeline.Handlers.Output.Split('\n'), l => l.Contains("redelivery ignored", StringComparison.Ordinal) && l.Contains(entityId.ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Should_never_let_a_late_kci_regress_the_order()
     {
         var entityId = Samples.NewEntityId();
