@@ -216,8 +216,9 @@ public class When_handlers_act_on_kcis(Pipeline pipeline)
         Assert.Contains(page["items"]!.AsArray(), o => o!["entityId"]!.GetValue<string>() == entityId.ToString());
         Assert.All(page["items"]!.AsArray(), o => Assert.Equal("SUPPLIER2", o!["supplier"]!.GetValue<string>()));
 
+        var since = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("O");
         var waiting = await PostSample("provide-order-informational.json", sequenceNumber: 5);
         await pipeline.WaitForSequencerViewAsync("PROVIDE_ORDER", waiting, v => v["heldNumbers"]!.AsArray().Count == 1, Patience);
-        Assert.Contains(await Get("sequencer/held"), h => h!["entityId"]!.GetValue<string>() == waiting.ToString());
+        Assert.Contains(await Get($"sequencer/held?updatedSince={Uri.EscapeDataString(since)}"), h => h!["entityId"]!.GetValue<string>() == waiting.ToString());
     }
 }

@@ -15,7 +15,8 @@ public sealed class ScaleOutPipeline : Pipeline
     }
 }
 
-[CollectionDefinition(Name)]
+// Runs alone, after the parallel collections: it loads both cores, and its figures mean more undisturbed.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ScaleOutCollection : ICollectionFixture<ScaleOutPipeline>
 {
     public const string Name = "scale-out pipeline";

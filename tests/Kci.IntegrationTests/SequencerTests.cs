@@ -214,11 +214,15 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
         for (var n = 2; n <= 7; n++)
             await Post(parked, n, supplier: PatientSupplier);
 
+        await pipeline.WaitForSequencerViewAsync(Provide, parked, v => v["parked"]!.GetValue<bool>(), Patience);
         for (var n = 1; n <= 3; n++)
             await Post(flowing, n);
 
-        var timeline = await pipeline.WaitForTimelineAsync(Provide, flowing.ToString(), t => t.Count == 3, TimeSpan.FromSeconds(1.5));
+        // The flowing order completes while the other two still wait (their supplier's gap timeout is a minute).
+        var timeline = await pipeline.WaitForTimelineAsync(Provide, flowing.ToString(), t => t.Count == 3, Patience);
         Assert.Equal([1L, 2L, 3L], timeline.Numbers());
+        Assert.Equal([2L], (await pipeline.OrderAsync(Provide, waiting))["sequencer"]!["heldNumbers"]!.AsArray().Select(n => n!.GetValue<long>()));
+        Assert.True((await pipeline.OrderAsync(Provide, parked))["sequencer"]!["parked"]!.GetValue<bool>());
     }
 
     [Fact]

@@ -34,13 +34,15 @@ public static class SequencerReader
         (await db.Database.SqlQueryRaw<Row>(Select + " WHERE o.correlation_id = {0}", orderId).ToListAsync(cancellationToken))
             .Select(ToView).SingleOrDefault();
 
-    /// <summary>Orders waiting on a gap, blocked, parked, or holding KCIs.</summary>
-    public static async Task<List<SequencerView>> HeldAsync(HandlersDb db, int limit, CancellationToken cancellationToken) =>
+    /// <summary>Orders waiting on a gap, blocked, parked, or holding KCIs; the longest waiting first.</summary>
+    public static async Task<List<SequencerView>> HeldAsync(HandlersDb db, DateTimeOffset? updatedSince, int page, int pageSize,
+        CancellationToken cancellationToken) =>
         (await db.Database.SqlQueryRaw<Row>(Select + "\n" + """
-             WHERE o.blocked OR o.parked OR o.gap_deadline IS NOT NULL
-                OR EXISTS (SELECT 1 FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 0)
-             ORDER BY o.updated_at LIMIT {0}
-             """, limit).ToListAsync(cancellationToken))
+             WHERE (o.blocked OR o.parked OR o.gap_deadline IS NOT NULL
+                    OR EXISTS (SELECT 1 FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 0))
+               AND o.updated_at >= {0}
+             ORDER BY o.updated_at, o.correlation_id LIMIT {1} OFFSET {2}
+             """, updatedSince ?? DateTimeOffset.MinValue, pageSize, (page - 1) * pageSize).ToListAsync(cancellationToken))
             .Select(ToView).ToList();
 
     private static SequencerView ToView(Row r) => new(r.EntityType, r.EntityId, r.CurrentState, r.NextSequence, r.InFlightKciId,
