@@ -121,6 +121,7 @@ public class When_handlers_act_on_kcis(Pipeline pipeline)
 
         var order = (await pipeline.Operations.GetFromJsonAsync<JsonObject>($"orders/PROVIDE_ORDER/{entityId}"))!;
         Assert.Equal("COMPLETED", order["status"]!.GetValue<string>());
+        Assert.StartsWith("2022-01-10T09:00:00", order["appointmentStart"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.StartsWith("2022-01-12", order["acknowledgedAt"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.StartsWith("2022-01-13", order["committedAt"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.StartsWith("2022-01-16", order["completedAt"]!.GetValue<string>(), StringComparison.Ordinal);

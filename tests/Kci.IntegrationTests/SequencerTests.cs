@@ -49,12 +49,27 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
         var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 2, Patience);
         Assert.Equal([1L, 3L], timeline.Numbers());
         Assert.Equal(1, timeline.Flags(1)["gapBefore"]!.GetValue<long>());
+        var gaps = await WaitForGaps(order);
+        Assert.Equal((2, 2), (gaps[0]!["from"]!.GetValue<long>(), gaps[0]!["to"]!.GetValue<long>()));
+        Assert.Contains(pipeline.Sequencer.Output.Split('\n'), l => l.Contains("warn", StringComparison.Ordinal) && l.Contains($"Gap in PROVIDE_ORDER/{order}", StringComparison.Ordinal));
 
         await Post(order, 2);
         timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 3, Patience);
         Assert.Equal([1L, 3L, 2L], timeline.Numbers());
         Assert.True(timeline.Flags(2)["late"]!.GetValue<bool>(), "#2 arrived after its gap was skipped");
         Assert.Equal(3, (await pipeline.OrderAsync(Provide, order))["lastAppliedSequence"]!.GetValue<long>());
+    }
+
+    private async Task<System.Text.Json.Nodes.JsonArray> WaitForGaps(long order)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var gaps = (await pipeline.OrderAsync(Provide, order))["gaps"]!.AsArray();
+            if (gaps.Count > 0)
+                return gaps;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"no gap recorded for {order}");
     }
 
     [Fact]

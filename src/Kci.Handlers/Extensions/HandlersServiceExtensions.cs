@@ -31,6 +31,7 @@ internal static class HandlersServiceExtensions
                 bus.AddConsumer<RecordActionRequiredKci>();
                 bus.AddConsumer<RecordGatewayError>();
                 bus.AddConsumer<KeepUnrecognisedKci>();
+                bus.AddConsumer<RecordSequenceGap>();
             },
             (context, cfg, rabbit) =>
             {
@@ -39,6 +40,7 @@ internal static class HandlersServiceExtensions
                 Endpoint<RecordActionRequiredKci>(KciQueues.ActionRequired);
                 Endpoint<RecordGatewayError>(KciQueues.Error);
                 Endpoint<KeepUnrecognisedKci>(KciQueues.Unrecognised);
+                Endpoint<RecordSequenceGap>(KciQueues.Gaps);
 
                 void Endpoint<TConsumer>(string queue) where TConsumer : class, IConsumer =>
                     cfg.ReceiveEndpoint(queue, e =>

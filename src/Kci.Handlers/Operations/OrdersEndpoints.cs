@@ -15,9 +15,11 @@ public sealed record OrderSummary(string EntityType, string EntityId, string Sup
 
 public sealed record OrderDetail(
     string EntityType, string EntityId, string Supplier, string? SupplierOrderNumber, string? Status,
-    DateTimeOffset? CommittedDate, DateTimeOffset? TargetDate, long LastAppliedSequence,
-    DateTimeOffset? AcknowledgedAt, DateTimeOffset? CommittedAt, DateTimeOffset? CompletedAt, DateTimeOffset UpdatedAt,
-    JsonElement? Entity, List<ActionView> OpenActions, SequencerView? Sequencer);
+    DateTimeOffset? CommittedDate, DateTimeOffset? TargetDate, DateTimeOffset? AppointmentStart, DateTimeOffset? AppointmentEnd,
+    long LastAppliedSequence, DateTimeOffset? AcknowledgedAt, DateTimeOffset? CommittedAt, DateTimeOffset? CompletedAt, DateTimeOffset UpdatedAt,
+    JsonElement? Entity, List<ActionView> OpenActions, List<GapView> Gaps, SequencerView? Sequencer);
+
+public sealed record GapView(long From, long To, DateTimeOffset SkippedAt);
 
 public sealed record TimelineFlags(bool Late, bool SequenceConflict, long GapBefore);
 
@@ -76,9 +78,12 @@ public static class OrdersEndpoints
 
         var actions = await db.Actions.AsNoTracking().Where(a => a.OrderId == orderId && a.Open).OrderBy(a => a.SequenceNumber)
             .Select(ActionsEndpoints.ToView).ToListAsync(cancellationToken);
+        var gaps = await db.Gaps.AsNoTracking().Where(g => g.OrderId == orderId).OrderBy(g => g.From)
+            .Select(g => new GapView(g.From, g.To, g.SkippedAt)).ToListAsync(cancellationToken);
         return TypedResults.Ok(new OrderDetail(entityType, entityId, order?.Supplier ?? "", order?.SupplierOrderNumber, order?.Status,
-            order?.CommittedDate, order?.TargetDate, order?.LastAppliedSequence ?? 0, order?.AcknowledgedAt, order?.CommittedAt,
-            order?.CompletedAt, order?.UpdatedAt ?? sequencer!.UpdatedAt, Json(order?.Entity), actions, sequencer));
+            order?.CommittedDate, order?.TargetDate, order?.AppointmentStart, order?.AppointmentEnd, order?.LastAppliedSequence ?? 0,
+            order?.AcknowledgedAt, order?.CommittedAt, order?.CompletedAt, order?.UpdatedAt ?? sequencer!.UpdatedAt, Json(order?.Entity),
+            actions, gaps, sequencer));
     }
 
     /// <summary>The order's KCIs in the order they were handled.</summary>

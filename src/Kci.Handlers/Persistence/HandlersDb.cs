@@ -14,6 +14,7 @@ public sealed class HandlersDb(DbContextOptions<HandlersDb> options) : DbContext
     public DbSet<GatewayError> Errors => Set<GatewayError>();
     public DbSet<OperatorAction> OperatorActions => Set<OperatorAction>();
     public DbSet<NotificationDelivery> Notifications => Set<NotificationDelivery>();
+    public DbSet<SequenceGap> Gaps => Set<SequenceGap>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -68,6 +69,11 @@ public sealed class HandlersDb(DbContextOptions<HandlersDb> options) : DbContext
             e.Property(x => x.Payload).HasColumnType("jsonb");
             e.HasIndex(x => new { x.State, x.NextAttemptAt });
             e.HasIndex(x => new { x.Subscription, x.KciId }).IsUnique();
+        });
+        modelBuilder.Entity<SequenceGap>(e =>
+        {
+            e.ToTable("sequence_gaps");
+            e.HasKey(x => new { x.OrderId, x.From });
         });
         modelBuilder.AddOutbox();
     }

@@ -12,6 +12,11 @@ public sealed class OrderState
     public DateTimeOffset? CommittedDate { get; set; }
     public DateTimeOffset? TargetDate { get; set; }
 
+    /// <summary>The booked appointment slot, when the order has one.</summary>
+    public DateTimeOffset? AppointmentStart { get; set; }
+
+    public DateTimeOffset? AppointmentEnd { get; set; }
+
     /// <summary>The latest full entity as JSON (the gateway always sends the whole order).</summary>
     public string? Entity { get; set; }
 

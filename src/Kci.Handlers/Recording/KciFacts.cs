@@ -19,6 +19,8 @@ public sealed record KciFacts
     public DateTimeOffset? CommittedDate { get; init; }
     public DateTimeOffset? TargetDate { get; init; }
     public string? RequestedCeaseDate { get; init; }
+    public DateTimeOffset? AppointmentStart { get; init; }
+    public DateTimeOffset? AppointmentEnd { get; init; }
     public string? ErrorUuid { get; init; }
 
     /// <summary>An ERROR payload's messages as a JSON array.</summary>
@@ -45,6 +47,8 @@ public sealed record KciFacts
             CommittedDate = Date(entity, "committedDate"),
             TargetDate = Date(entity, "targetDate"),
             RequestedCeaseDate = Str(entity, "requestedCeaseDate"),
+            AppointmentStart = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("appointmentTimeslot", out var slot) ? Date(slot, "timeslotStartDateTime") : null,
+            AppointmentEnd = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("appointmentTimeslot", out var slotEnd) ? Date(slotEnd, "timeslotEndDateTime") : null,
             ErrorUuid = root.TryGetProperty("error", out var error) ? Str(error, "uuid") : null,
             ErrorMessages = root.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.Object
                 && err.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array ? messages.GetRawText() : null,

@@ -15,6 +15,8 @@ public static class OrderStateRules
         order.SupplierOrderNumber = facts.SupplierOrderNumber ?? order.SupplierOrderNumber;
         order.CommittedDate = facts.CommittedDate ?? order.CommittedDate;
         order.TargetDate = facts.TargetDate ?? order.TargetDate;
+        order.AppointmentStart = facts.AppointmentStart ?? order.AppointmentStart;
+        order.AppointmentEnd = facts.AppointmentEnd ?? order.AppointmentEnd;
 
         if (kci.UpdateType != "INFORMATIONAL")
             return;

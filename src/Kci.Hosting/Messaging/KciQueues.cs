@@ -13,6 +13,7 @@ public static class KciQueues
     public const string ActionRequired = "kci-action-required";
     public const string Error = "kci-error";
     public const string Unrecognised = "kci-unrecognised";
+    public const string Gaps = "kci-gaps";
 
     public static Uri Address(string queue) => new($"queue:{queue}");
 }

@@ -21,6 +21,10 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
         {
             metrics.Gaps.Add(gap.Count);
             Log.GapSkipped(logger, orderKey.ToString(), gap.From, gap.To, order.ConversationId);
+            db.Enqueue(KciQueues.Gaps, new SequenceGapSkipped
+            {
+                OrderId = order.CorrelationId, Order = orderKey, From = gap.From, To = gap.To, SkippedAt = now, ConversationId = order.ConversationId,
+            }, NameBasedGuid.Create($"gap:{order.CorrelationId}:{gap.From}"), order.CorrelationId, now: now);
         }
 
         if (outcome.BecameParked)

@@ -271,6 +271,14 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("acknowledged_at");
 
+                    b.Property<DateTimeOffset?>("AppointmentEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("appointment_end");
+
+                    b.Property<DateTimeOffset?>("AppointmentStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("appointment_start");
+
                     b.Property<DateTimeOffset?>("CommittedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("committed_at");
@@ -344,6 +352,40 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasDatabaseName("ix_orders_entity_type_entity_id");
 
                     b.ToTable("orders", "handlers");
+                });
+
+            modelBuilder.Entity("Kci.Handlers.Persistence.SequenceGap", b =>
+                {
+                    b.Property<Guid>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<long>("From")
+                        .HasColumnType("bigint")
+                        .HasColumnName("from");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_type");
+
+                    b.Property<DateTimeOffset>("SkippedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("skipped_at");
+
+                    b.Property<long>("To")
+                        .HasColumnType("bigint")
+                        .HasColumnName("to");
+
+                    b.HasKey("OrderId", "From")
+                        .HasName("pk_sequence_gaps");
+
+                    b.ToTable("sequence_gaps", "handlers");
                 });
 
             modelBuilder.Entity("Kci.Handlers.Persistence.TimelineEntry", b =>
