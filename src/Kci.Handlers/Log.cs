@@ -23,9 +23,6 @@ internal static partial class Log
         Message = "Notification of KCI {KciId} to {Subscription} failed (attempt {Attempts}): {Error}; kept for redelivery")]
     public static partial void NotificationFailed(ILogger logger, string subscription, Guid kciId, int attempts, string error);
 
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Notification round failed")]
-    public static partial void NotificationRoundFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 4007, Level = LogLevel.Information,
         Message = "Action {ActionId} ({Type}) of {OrderKey} resolved by {By}: {Resolution}")]
     public static partial void ActionResolved(ILogger logger, Guid actionId, string type, string orderKey, string by, string resolution);

@@ -14,4 +14,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Warm-up of {Context} failed; the first messages will be slower")]
     public static partial void WarmupFailed(ILogger logger, Exception exception, string context);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "A round of {Service} failed; trying again shortly")]
+    public static partial void RoundFailed(ILogger logger, Exception exception, string service);
 }

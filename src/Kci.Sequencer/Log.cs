@@ -27,9 +27,6 @@ internal static partial class Log
         Message = "Parked {OrderKey}: {Held} KCIs held, over the cap; nothing more is released until an operator unparks it")]
     public static partial void Parked(ILogger logger, string orderKey, int held);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Gap deadline sweep failed")]
-    public static partial void SweepFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(EventId = 3008, Level = LogLevel.Error,
         Message = "Blocked {OrderKey}: handling of KCI {KciId} #{SequenceNumber} failed for good ({ExceptionType}); an operator can retry or skip it (conversation {ConversationId})")]
     public static partial void Blocked(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, string exceptionType, string conversationId);

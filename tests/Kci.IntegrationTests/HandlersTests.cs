@@ -9,7 +9,7 @@ namespace Kci.IntegrationTests;
 [Collection(PipelineCollection.Name)]
 public class When_handlers_act_on_kcis(Pipeline pipeline)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private async Task<long> PostSample(string sample, long? entityId = null, long sequenceNumber = 1, Action<JsonObject>? change = null)
     {

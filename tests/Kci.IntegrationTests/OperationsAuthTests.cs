@@ -12,9 +12,11 @@ public class When_the_operations_api_is_secured(Pipeline pipeline)
     public async Task Should_answer_401_without_a_token_403_without_the_scope_and_200_with_it()
     {
         // An issuer of kci.operate tokens (an ingress configured so), sharing the test signing key.
-        var operatorIssuer = pipeline.StartIngress(new Dictionary<string, string> { ["Auth__RequiredScope"] = "kci.operate" },
+        await using var operatorIssuer = pipeline.StartIngress(new Dictionary<string, string> { ["Auth__RequiredScope"] = "kci.operate" },
             authority: pipeline.Ingress.BaseAddress.ToString().TrimEnd('/'));
-        var handlers = pipeline.StartService("Handlers", extra: new Dictionary<string, string>
+        // A second Handlers process also consumes the shared queues: it is stopped when the test ends, so the
+        // other tests of this pipeline find their log lines in the first one.
+        await using var handlers = pipeline.StartService("Handlers", extra: new Dictionary<string, string>
         {
             ["OperationsAuth__Enabled"] = "true",
             ["OperationsAuth__Authority"] = pipeline.Ingress.BaseAddress.ToString().TrimEnd('/'),

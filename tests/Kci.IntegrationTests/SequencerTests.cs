@@ -28,7 +28,7 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
 {
     public const string PatientSupplier = "PATIENT_SUPPLIER";
     private const string Provide = "PROVIDE_ORDER";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private async Task Post(long entityId, long number, Guid? id = null, string sample = "provide-order-informational.json", string? supplier = null)
     {
@@ -165,24 +165,13 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
     {
         var order = Samples.NewEntityId();
         var failing = Guid.NewGuid();
-        var trigger = $"fail_{failing:N}";
-        // A real, non-transient database fault for this one KCI: Handlers' retries do not cure it.
-        await pipeline.ExecuteSqlAsync($"""
-            CREATE FUNCTION handlers.{trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN IF NEW.kci_id = '{failing}' THEN RAISE EXCEPTION 'injected failure for a test'; END IF; RETURN NEW; END $$;
-            CREATE TRIGGER {trigger} BEFORE INSERT ON handlers.timeline FOR EACH ROW EXECUTE FUNCTION handlers.{trigger}();
-            """);
-        try
+        await using (await pipeline.FailHandlingOfAsync(failing))
         {
             await Post(order, 1, failing);
             await Post(order, 2);
             var view = await pipeline.WaitForSequencerViewAsync(Provide, order, v => v["blocked"]!.GetValue<bool>(), Patience);
             Assert.Equal("Blocked", view["state"]!.GetValue<string>());
             Assert.Equal(1, view["inFlightSequence"]!.GetValue<long>());
-        }
-        finally
-        {
-            await pipeline.ExecuteSqlAsync($"DROP TRIGGER {trigger} ON handlers.timeline; DROP FUNCTION handlers.{trigger}();");
         }
 
         Assert.Equal(HttpStatusCode.Accepted, (await pipeline.CommandAsync(Provide, order, "retry", "fault fixed")).StatusCode);
@@ -197,26 +186,14 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
     {
         var order = Samples.NewEntityId();
         var failing = Guid.NewGuid();
-        var trigger = $"fail_{failing:N}";
-        await pipeline.ExecuteSqlAsync($"""
-            CREATE FUNCTION handlers.{trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN IF NEW.kci_id = '{failing}' THEN RAISE EXCEPTION 'injected failure for a test'; END IF; RETURN NEW; END $$;
-            CREATE TRIGGER {trigger} BEFORE INSERT ON handlers.timeline FOR EACH ROW EXECUTE FUNCTION handlers.{trigger}();
-            """);
-        try
-        {
-            await Post(order, 1, failing);
-            await Post(order, 2);
-            await pipeline.WaitForSequencerViewAsync(Provide, order, v => v["blocked"]!.GetValue<bool>(), Patience);
-            Assert.Equal(HttpStatusCode.Accepted, (await pipeline.CommandAsync(Provide, order, "skip", "supplier confirmed it is obsolete")).StatusCode);
+        await using var failure = await pipeline.FailHandlingOfAsync(failing);
+        await Post(order, 1, failing);
+        await Post(order, 2);
+        await pipeline.WaitForSequencerViewAsync(Provide, order, v => v["blocked"]!.GetValue<bool>(), Patience);
+        Assert.Equal(HttpStatusCode.Accepted, (await pipeline.CommandAsync(Provide, order, "skip", "supplier confirmed it is obsolete")).StatusCode);
 
-            var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 1, Patience);
-            Assert.Equal([2L], timeline.Numbers());
-        }
-        finally
-        {
-            await pipeline.ExecuteSqlAsync($"DROP TRIGGER {trigger} ON handlers.timeline; DROP FUNCTION handlers.{trigger}();");
-        }
+        var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 1, Patience);
+        Assert.Equal([2L], timeline.Numbers());
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using Kci.Handlers.Persistence;
+using Kci.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -22,39 +23,21 @@ public sealed class NotificationDispatcher(
     IHttpClientFactory httpClients,
     IOptionsMonitor<NotificationOptions> options,
     TimeProvider clock,
-    ILogger<NotificationDispatcher> logger) : BackgroundService
+    ILogger<NotificationDispatcher> logger) : RepeatingService(clock, logger)
 {
     public const string HttpClientName = "notifications";
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (options.CurrentValue.Subscriptions.Count > 0)
-                    await DeliverDueAsync(stoppingToken);
-                await Task.Delay(options.CurrentValue.PollInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                Log.NotificationRoundFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(2), clock, stoppingToken);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.CurrentValue.PollInterval;
 
-    private async Task DeliverDueAsync(CancellationToken cancellationToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
+        if (options.CurrentValue.Subscriptions.Count == 0)
+            return;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HandlersDb>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var due = await db.Notifications
             .FromSql($"SELECT * FROM handlers.notification_deliveries WHERE state <> 'delivered' AND next_attempt_at <= {now} ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED")
             .ToListAsync(cancellationToken);
@@ -69,7 +52,7 @@ public sealed class NotificationDispatcher(
             {
                 await Pipeline(subscription).ExecuteAsync(async token => await PostAsync(subscription, delivery, token), cancellationToken);
                 delivery.State = "delivered";
-                delivery.DeliveredAt = clock.GetUtcNow();
+                delivery.DeliveredAt = Clock.GetUtcNow();
                 delivery.LastError = null;
             }
             catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TaskCanceledException
@@ -78,7 +61,7 @@ public sealed class NotificationDispatcher(
                 var rounds = Math.Min(delivery.Attempts, 120);
                 delivery.State = "failed";
                 delivery.LastError = ex is BrokenCircuitException ? "circuit open: the subscriber failed repeatedly" : ex.GetType().Name + ": " + ex.Message;
-                delivery.NextAttemptAt = clock.GetUtcNow() + TimeSpan.FromTicks(Math.Min(options.CurrentValue.RedeliveryInterval.Ticks * rounds, TimeSpan.FromHours(1).Ticks));
+                delivery.NextAttemptAt = Clock.GetUtcNow() + TimeSpan.FromTicks(Math.Min(options.CurrentValue.RedeliveryInterval.Ticks * rounds, TimeSpan.FromHours(1).Ticks));
                 Log.NotificationFailed(logger, delivery.Subscription, delivery.KciId, delivery.Attempts, delivery.LastError);
             }
         }

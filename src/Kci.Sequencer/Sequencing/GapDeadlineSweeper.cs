@@ -1,3 +1,4 @@
+using Kci.Hosting;
 using Kci.Hosting.Messaging;
 using Kci.Messages;
 using Kci.Sequencer.Persistence;
@@ -17,34 +18,15 @@ public sealed class GapDeadlineSweeper(
     IBus bus,
     TimeProvider clock,
     IOptionsMonitor<SequencerOptions> options,
-    ILogger<GapDeadlineSweeper> logger) : BackgroundService
+    ILogger<GapDeadlineSweeper> logger) : RepeatingService(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-                await Task.Delay(options.CurrentValue.SweepInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                Log.SweepFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.CurrentValue.SweepInterval;
 
-    private async Task SweepAsync(CancellationToken cancellationToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SequencerDb>();
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var due = await db.Orders.AsNoTracking().IgnoreAutoIncludes()
             .Where(o => o.GapDeadline != null && o.GapDeadline <= now)
             .OrderBy(o => o.GapDeadline)

@@ -38,6 +38,26 @@ public static class OperatorApi
 
     public static JsonNode Flags(this JsonArray timeline, int index) => timeline[index]!["flags"]!;
 
+    /// <summary>
+    /// Makes Handlers fail for good on one KCI: a trigger raises a real, non-transient database error when its
+    /// timeline row is written, so retries do not cure it. Disposing removes the trigger.
+    /// </summary>
+    public static async Task<IAsyncDisposable> FailHandlingOfAsync(this Pipeline pipeline, Guid kciId)
+    {
+        var name = $"fail_{kciId:N}";
+        await pipeline.ExecuteSqlAsync($"""
+            CREATE FUNCTION handlers.{name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.kci_id = '{kciId}' THEN RAISE EXCEPTION 'injected failure for a test'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER {name} BEFORE INSERT ON handlers.timeline FOR EACH ROW EXECUTE FUNCTION handlers.{name}();
+            """);
+        return new Cleanup(() => pipeline.ExecuteSqlAsync($"DROP TRIGGER {name} ON handlers.timeline; DROP FUNCTION handlers.{name}();"));
+    }
+
+    private sealed class Cleanup(Func<Task> cleanup) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await cleanup();
+    }
+
     /// <summary>Runs SQL against the test database (as the tests' own fault injection, never as a mock).</summary>
     public static async Task ExecuteSqlAsync(this Pipeline pipeline, string sql)
     {

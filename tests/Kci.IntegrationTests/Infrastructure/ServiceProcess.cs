@@ -109,8 +109,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process.WaitForExit(10_000);
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -1,0 +1,21 @@
+# One image recipe for the three services, built from the repository root:
+#   docker build --build-arg SERVICE=Ingress --build-arg PORT=5080 .
+ARG SERVICE=Ingress
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+ARG SERVICE
+WORKDIR /source
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/ src/
+RUN dotnet publish src/Kci.${SERVICE}/Kci.${SERVICE}.csproj -c Release -o /app --nologo
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+ARG SERVICE
+ARG PORT=5080
+WORKDIR /app
+COPY --from=build /app .
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+ENV ASPNETCORE_URLS=http://+:${PORT} KCI_SERVICE=Kci.${SERVICE}.dll
+EXPOSE ${PORT}
+USER $APP_UID
+ENTRYPOINT ["sh", "-c", "exec dotnet $KCI_SERVICE \"$@\"", "--"]
