@@ -41,12 +41,12 @@ public static class OrdersEndpoints
         orders.MapGet("", ListAsync);
         orders.MapGet("/{entityType}/{entityId}", GetAsync);
         orders.MapGet("/{entityType}/{entityId}/kcis", TimelineAsync);
-        orders.MapPost("/{entityType}/{entityId}/retry", (string entityType, string entityId, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
-            CommandAsync("retry", entityType, entityId, body, user, db, clock, logs, ct));
-        orders.MapPost("/{entityType}/{entityId}/skip", (string entityType, string entityId, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
-            CommandAsync("skip", entityType, entityId, body, user, db, clock, logs, ct));
-        orders.MapPost("/{entityType}/{entityId}/unpark", (string entityType, string entityId, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
-            CommandAsync("unpark", entityType, entityId, body, user, db, clock, logs, ct));
+        foreach (var command in (string[])["retry", "skip", "unpark"])
+        {
+            orders.MapPost($"/{{entityType}}/{{entityId}}/{command}", (string entityType, string entityId, OperatorRequest body,
+                    ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
+                CommandAsync(command, entityType, entityId, body, user, db, clock, logs, ct));
+        }
         return api;
     }
 
