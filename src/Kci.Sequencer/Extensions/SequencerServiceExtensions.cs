@@ -24,7 +24,7 @@ internal static class SequencerServiceExtensions
         builder.AddKciDatabase<SequencerDb>(SequencerDb.Schema, async (db, cancellationToken) =>
         {
             await SagaTable.LockAndLoad<OrderSequence>(db, Guid.Empty, cancellationToken);
-            db.Orders.Add(new OrderSequence { CorrelationId = Guid.Empty, EntityType = "", EntityId = "", Supplier = "" });
+            db.Orders.Add(new OrderSequence { CorrelationId = Guid.Empty, CurrentState = "Warmup", EntityType = "", EntityId = "", Supplier = "" });
             await db.SaveChangesAsync(cancellationToken); // rolled back by the warm-up
         });
         builder.AddKciBus(

@@ -61,7 +61,7 @@ public static class Resequencer
         order.ConversationId = kci.ConversationId;
 
         var becameParked = false;
-        if (!order.Parked && order.Kcis.Count(k => k.Status == KciStatus.Held) > options.MaxHeldPerOrder)
+        if (!order.Parked && HeldBehindAGap(order) > options.MaxHeldPerOrder)
         {
             order.Parked = true;
             becameParked = true;
@@ -217,6 +217,20 @@ public static class Resequencer
             order.GapDeadline = null;
         else
             order.GapDeadline ??= now + options.GapTimeoutFor(order.Supplier);
+    }
+
+    /// <summary>
+    /// Held KCIs that cannot go until a missing number arrives (or its gap times out). KCIs that only wait for
+    /// the one in flight drain by themselves and do not count: an order parks only when it piles up behind a gap,
+    /// and after an operator unparks it, the missing number's arrival lets it drain.
+    /// </summary>
+    private static int HeldBehindAGap(OrderSequence order)
+    {
+        var held = order.Kcis.Where(k => k.Status == KciStatus.Held).Select(k => k.SequenceNumber).ToHashSet();
+        var firstMissing = order.NextSequence;
+        while (held.Contains(firstMissing) || firstMissing <= order.SkipThrough)
+            firstMissing++;
+        return order.Kcis.Count(k => k.Status == KciStatus.Held && k.SequenceNumber > firstMissing);
     }
 
     private static IEnumerable<SequencedKci> HeldAhead(OrderSequence order) =>

@@ -12,7 +12,7 @@ public sealed class SequencerOptions
     /// <summary>Per-supplier overrides of <see cref="GapTimeout"/>, by supplier id.</summary>
     public Dictionary<string, TimeSpan> SupplierGapTimeouts { get; set; } = [];
 
-    /// <summary>Held KCIs per order beyond which the order is parked.</summary>
+    /// <summary>KCIs held behind a missing number, per order, beyond which the order is parked.</summary>
     [Range(1, 100_000)] public int MaxHeldPerOrder { get; set; } = 100;
 
     /// <summary>How often stored gap deadlines are looked at.</summary>

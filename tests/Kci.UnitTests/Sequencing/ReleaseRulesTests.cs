@@ -301,6 +301,34 @@ public class When_handling_fails_for_good
 public class When_too_many_kcis_are_held
 {
     [Fact]
+    public void Should_drain_after_an_unpark_when_the_missing_number_arrives()
+    {
+        var driver = new OrderDriver(new SequencerOptions { MaxHeldPerOrder = 5 });
+        for (var n = 2; n <= 7; n++)
+            driver.Receive(n);
+        Assert.True(driver.Order.Parked);
+
+        driver.Unpark();
+        driver.Receive(1);
+
+        Assert.False(driver.Order.Parked, "the next expected number must not park the order again");
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], driver.DispatchedNumbers);
+    }
+
+    [Fact]
+    public void Should_not_park_for_kcis_that_only_wait_for_the_one_in_flight()
+    {
+        var driver = new OrderDriver(new SequencerOptions { MaxHeldPerOrder = 3 }) { AutoHandle = false };
+        for (var n = 1; n <= 8; n++)
+            driver.Receive(n);
+
+        Assert.False(driver.Order.Parked);
+        while (driver.Order.InFlightKciId is not null)
+            driver.HandleInFlight();
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], driver.DispatchedNumbers);
+    }
+
+    [Fact]
     public void Should_stay_parked_past_the_gap_timeout()
     {
         var driver = new OrderDriver(new SequencerOptions { MaxHeldPerOrder = 5, GapTimeout = TimeSpan.FromSeconds(2) });
