@@ -46,11 +46,7 @@ internal static class HandlersServiceExtensions
                     cfg.ReceiveEndpoint(queue, e =>
                     {
                         e.ConfigureConsumeTopology = false;
-                        e.UseMessageRetry(r =>
-                        {
-                            r.Handle<Exception>(TransientFaults.IsTransient);
-                            r.Exponential(10, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
-                        });
+                        e.UseTransientRetry();
                         e.ConfigureConsumer<TConsumer>(context);
                     });
             });

@@ -1,7 +1,4 @@
-using System.Net.Http.Headers;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -20,26 +17,14 @@ public sealed class BasicAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!AuthenticationHeaderValue.TryParse(Request.Headers.Authorization, out var header)
-            || !header.Scheme.Equals(SchemeName, StringComparison.OrdinalIgnoreCase))
+        var credentials = ClientSecrets.FromBasicHeader(Request.Headers.Authorization, out var isBasic);
+        if (!isBasic)
             return Task.FromResult(AuthenticateResult.NoResult());
-
-        string[] pair;
-        try
-        {
-            pair = Encoding.UTF8.GetString(Convert.FromBase64String(header.Parameter ?? "")).Split(':', 2);
-        }
-        catch (FormatException)
-        {
-            return Task.FromResult(AuthenticateResult.Fail("malformed Basic credentials"));
-        }
-
-        if (pair.Length != 2 || !options.Value.Basic.Clients.TryGetValue(pair[0], out var expected)
-            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(pair[1])))
+        if (credentials is not { } pair || !ClientSecrets.Match(options.Value.Basic.Clients, pair.Id, pair.Secret))
             return Task.FromResult(AuthenticateResult.Fail("invalid Basic credentials"));
 
         // A Basic client is granted the scope a token would carry.
-        var identity = new ClaimsIdentity([new Claim("sub", pair[0]), new Claim("scope", options.Value.RequiredScope)], SchemeName);
+        var identity = new ClaimsIdentity([new Claim("sub", pair.Id), new Claim("scope", options.Value.RequiredScope)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -52,9 +51,7 @@ public sealed class LocalTokenIssuer : IDisposable
     }
 
     /// <summary>Checks a client secret in constant time.</summary>
-    public bool IsValidClient(string clientId, string secret) =>
-        _options.LocalIssuer.Clients.TryGetValue(clientId, out var expected)
-        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(secret));
+    public bool IsValidClient(string clientId, string secret) => ClientSecrets.Match(_options.LocalIssuer.Clients, clientId, secret);
 
     public void Dispose() => _rsa.Dispose();
 }

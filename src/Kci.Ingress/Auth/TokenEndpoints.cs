@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace Kci.Ingress.Auth;
@@ -66,20 +64,9 @@ public static class TokenEndpoints
 
     private static (string? ClientId, string? Secret, bool ViaBasic) ClientCredentials(HttpRequest request, IFormCollection form)
     {
-        if (AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header)
-            && header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase) && header.Parameter is { } parameter)
-        {
-            try
-            {
-                var pair = Encoding.UTF8.GetString(Convert.FromBase64String(parameter)).Split(':', 2);
-                // RFC 6749 section 2.3.1: both parts are form-url-encoded inside the Basic header.
-                return pair.Length == 2 ? (Uri.UnescapeDataString(pair[0]), Uri.UnescapeDataString(pair[1]), true) : (null, null, true);
-            }
-            catch (FormatException)
-            {
-                return (null, null, true);
-            }
-        }
+        var basic = ClientSecrets.FromBasicHeader(request.Headers.Authorization, out var isBasic, formEncoded: true);
+        if (isBasic)
+            return basic is { } pair ? (pair.Id, pair.Secret, true) : (null, null, true);
         var id = form["client_id"].ToString();
         var secret = form["client_secret"].ToString();
         return (id.Length > 0 ? id : null, secret.Length > 0 ? secret : null, false);

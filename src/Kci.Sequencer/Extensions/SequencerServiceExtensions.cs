@@ -39,11 +39,7 @@ internal static class SequencerServiceExtensions
             (context, cfg, rabbit) => cfg.ReceiveEndpoint(KciQueues.Sequencer, e =>
             {
                 e.ConfigureConsumeTopology = false; // producers send to this queue by name
-                e.UseMessageRetry(r =>
-                {
-                    r.Handle<Exception>(TransientFaults.IsTransient);
-                    r.Exponential(10, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(50));
-                });
+                e.UseTransientRetry();
                 e.ConfigureSaga<OrderSequence>(context);
             }));
         return builder;
