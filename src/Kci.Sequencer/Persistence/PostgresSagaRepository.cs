@@ -5,6 +5,7 @@ using MassTransit.Middleware;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Kci.Sequencer.Persistence;
 
@@ -182,9 +183,20 @@ internal sealed record SagaTable(string Name, string KeyColumn)
         where TSaga : class, ISaga
     {
         var table = Of<TSaga>(db);
-#pragma warning disable EF1002 // table and column names come from our own model; the id is a parameter
-        await db.Database.ExecuteSqlRawAsync($"SELECT 1 FROM {table.Name} WHERE {table.KeyColumn} = {{0}} FOR UPDATE", [correlationId], cancellationToken);
-#pragma warning restore EF1002
+        var connection = db.Database.GetDbConnection();
+        await using var lockRow = connection.CreateCommand();
+        lockRow.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+#pragma warning disable CA2100 // table and column names come from our own model; the id is a parameter
+        lockRow.CommandText = $"SELECT 1 FROM {table.Name} WHERE {table.KeyColumn} = @id FOR UPDATE";
+#pragma warning restore CA2100
+        var id = lockRow.CreateParameter();
+        id.ParameterName = "id";
+        id.Value = correlationId;
+        lockRow.Parameters.Add(id);
+        // No row locked means no saga, even if another transaction commits one a moment later: the caller then
+        // inserts, meets 23505, and its retry locks the row properly. Loading it unlocked would race.
+        if (await lockRow.ExecuteScalarAsync(cancellationToken) is null)
+            return null;
         return await db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, cancellationToken);
     }
 }
