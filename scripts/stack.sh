@@ -78,13 +78,18 @@ shared_buffers = 256MB
 CONF
   fi
   log "starting PostgreSQL on 127.0.0.1:$pg_port"
-  as_pg "$pg_bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null \
+  # pg_stat_statements: which statements cost what (docs/performance.md); also on data folders made before it was added
+  as_pg "$pg_bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+    -o "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=top" start >/dev/null \
     || die "PostgreSQL did not start; see $data/server.log"
   as_pg "$pg_bin/psql" -h "$data" -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 -q <<SQL
 SELECT 'CREATE ROLE $pg_user LOGIN PASSWORD ''$pg_password'' CREATEDB'
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$pg_user') \gexec
 SELECT 'CREATE DATABASE $pg_database OWNER $pg_user'
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$pg_database') \gexec
+\c $pg_database
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+GRANT pg_read_all_stats TO $pg_user;
 SQL
 }
 

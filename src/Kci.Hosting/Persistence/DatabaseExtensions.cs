@@ -20,10 +20,11 @@ public static class DatabaseExtensions
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured");
 
+        var dataSource = DataSource(connectionString);
         builder.Services.AddSingleton<OutboxSignal<TDb>>();
         builder.Services.AddSingleton<OutboxCommitInterceptor<TDb>>();
         builder.Services.AddDbContext<TDb>((services, options) => options
-            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema))
+            .UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema))
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor<TDb>>()));
 
@@ -33,6 +34,25 @@ public static class DatabaseExtensions
             builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<DatabaseWarmup<TDb>>(services, warmup));
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql", tags: [KciDefaults.ReadyTag]);
         return builder;
+    }
+
+    /// <summary>
+    /// One pool for the service. Unless the connection string says otherwise, a connection goes back to the pool
+    /// without DISCARD ALL and the hot statements are prepared once per connection: measured under a burst, the
+    /// reset and the re-parsing it forced were a large part of PostgreSQL's CPU per KCI (docs/performance.md).
+    /// </summary>
+    internal static Npgsql.NpgsqlDataSource DataSource(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlDataSourceBuilder(connectionString);
+        var settings = builder.ConnectionStringBuilder;
+        var given = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.ContainsKey("No Reset On Close"))
+            settings.NoResetOnClose = true;
+        if (!given.ContainsKey("Max Auto Prepare"))
+            settings.MaxAutoPrepare = 64;
+        if (!given.ContainsKey("Auto Prepare Min Usages"))
+            settings.AutoPrepareMinUsages = 2;
+        return builder.Build();
     }
 
     /// <summary>
