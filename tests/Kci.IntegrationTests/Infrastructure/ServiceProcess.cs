@@ -32,7 +32,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    private static string Configuration =>
+    public static string Configuration =>
         typeof(ServiceProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 
     public static string DllOf(string service) =>
