@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The benchmarks of docs/performance.md, each beside a baseline measured in the same run on this machine:
+#   1. ingress   POST /kcis vs a bare Kestrel endpoint publishing with RabbitMQ.Client and a confirm
+#   2. burst     10,000 orders x 5 KCIs drained end to end vs pgbench's one-row-update commit rate
+#   3. trickle   50 KCIs/s for 60 s, send-to-handled latency
+#   4. memory    peak resident memory of each service during the burst
+# Results: benchmarks/results/<UTC time>.md (and .json), also copied to benchmarks/results/latest.md.
+# Usage: benchmarks/run.sh [--quick]   (--quick: a tenth of the burst and a third of the trickle, for a try-out)
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+quick=; [ "${1:-}" = "--quick" ] && quick=yes
+burst_orders=${KCI_BENCH_BURST_ORDERS:-$([ -n "$quick" ] && echo 1000 || echo 10000)}
+trickle_seconds=${KCI_BENCH_TRICKLE_SECONDS:-$([ -n "$quick" ] && echo 20 || echo 60)}
+trickle_rate=50
+ingress_seconds=20
+concurrency=32
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+work=$repo/.stack/bench/$stamp
+results=$repo/benchmarks/results
+mkdir -p "$work" "$results"
+database=kci_bench
+vhost=kci-bench
+declare -A ports=([Ingress]=5180 [Sequencer]=5185 [Handlers]=5190)
+pids=()
+stack_started=
+
+say() { printf '[bench] %s\n' "$*"; }
+cleanup() {
+  trap - EXIT INT TERM
+  stop_services
+  [ -n "${baseline_pid:-}" ] && kill "$baseline_pid" 2>/dev/null || true
+  if [ -n "$stack_started" ]; then scripts/stack.sh down; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+stack_status=$(scripts/stack.sh status)
+if [[ $stack_status != *"rabbitmq: running"* || $stack_status != *"postgresql: running"* ]]; then stack_started=yes; fi
+scripts/stack.sh up
+
+say "building (Release)"
+dotnet build Kci.sln -c Release -v quiet -nologo -clp:NoSummary >/dev/null
+sim="dotnet tools/Kci.GatewaySimulator/bin/Release/net10.0/Kci.GatewaySimulator.dll"
+bench="dotnet benchmarks/Kci.Benchmarks/bin/Release/net10.0/Kci.Benchmarks.dll"
+
+# A database and a virtual host of the benchmarks' own, made afresh: the local stack's data is left alone.
+export PGPASSWORD=kci
+psql_kci() { psql -h 127.0.0.1 -U kci -v ON_ERROR_STOP=1 -q "$@"; }
+psql_kci -d postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database"
+mgmt() { curl -fsS -u guest:guest -H 'content-type: application/json' "$@"; }
+mgmt -X DELETE "http://localhost:15672/api/vhosts/$vhost" >/dev/null 2>&1 || true
+mgmt -X PUT "http://localhost:15672/api/vhosts/$vhost" >/dev/null
+mgmt -X PUT -d '{"configure":".*","write":".*","read":".*"}' "http://localhost:15672/api/permissions/$vhost/guest" >/dev/null
+
+export ASPNETCORE_ENVIRONMENT=Development
+export ConnectionStrings__Kci="Host=127.0.0.1;Port=5432;Database=$database;Username=kci;Password=kci;Maximum Pool Size=50"
+export RabbitMq__VirtualHost=$vhost
+export Logging__LogLevel__Default=Warning
+for service in Sequencer Handlers; do
+  (cd "src/Kci.$service" && dotnet "bin/Release/net10.0/Kci.$service.dll" migrate >/dev/null)
+done
+
+start_service() {
+  local service=$1
+  (cd "src/Kci.$service" && Auth__Authority="http://localhost:${ports[Ingress]}" \
+    exec dotnet "bin/Release/net10.0/Kci.$service.dll" --urls "http://localhost:${ports[$service]}") >>"$work/$service.log" 2>&1 &
+  pids+=($!)
+  eval "pid_$service=$!"
+  until curl -fsS "http://localhost:${ports[$service]}/health/ready" >/dev/null 2>&1; do sleep 0.3; done
+}
+stop_services() {
+  if [ ${#pids[@]} -gt 0 ]; then kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; fi
+  pids=()
+}
+peak_rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+ingress=http://localhost:${ports[Ingress]}
+token_args=(--token-url "$ingress/oauth2/token" --client-id fibre-cafe-local --client-secret local-dev-secret)
+
+# 1. Ingress against the bare baseline, the same load on each, one at a time.
+say "1/4 ingress: $concurrency concurrent POSTs for ${ingress_seconds} s, baseline first"
+$bench baseline-server --urls http://127.0.0.1:5199 --rabbit "amqp://guest:guest@localhost:5672/$vhost" --queue bench-baseline >"$work/baseline.log" 2>&1 &
+baseline_pid=$!
+until curl -fsS http://127.0.0.1:5199/health/ready >/dev/null 2>&1; do sleep 0.3; done
+$bench load --url http://127.0.0.1:5199/kcis --body samples/provide-order-informational.json --concurrency $concurrency \
+  --warmup 5 --duration $ingress_seconds --json "$work/ingress-baseline.json"
+echo "{\"service\": \"baseline endpoint\", \"peakRssMb\": $(peak_rss_mb "$baseline_pid")}" >"$work/memory-baseline.jsonl"
+kill "$baseline_pid"; wait "$baseline_pid" 2>/dev/null || true; baseline_pid=
+start_service Ingress
+$bench load --url "$ingress/kcis" --body samples/provide-order-informational.json --concurrency $concurrency \
+  --warmup 5 --duration $ingress_seconds "${token_args[@]}" --json "$work/ingress.json"
+stop_services
+mgmt -X DELETE "http://localhost:15672/api/queues/$vhost/kci-sequencer/contents" >/dev/null # nobody is to handle these copies
+mgmt -X DELETE "http://localhost:15672/api/queues/$vhost/bench-baseline" >/dev/null
+
+# 2. The raw commit rate of this PostgreSQL: one UPDATE of one row per transaction, as many clients as the burst sends with.
+say "2/4 baseline: pgbench, one-row-update transactions, 1 and 8 clients, 15 s each"
+psql_kci -d $database -c "CREATE TABLE bench_rows (id int PRIMARY KEY, n bigint NOT NULL)" \
+  -c "INSERT INTO bench_rows SELECT g, 0 FROM generate_series(1, 1000) g"
+printf '\\set id random(1, 1000)\nUPDATE bench_rows SET n = n + 1 WHERE id = :id;\n' >"$work/update.sql"
+pgbench=/usr/lib/postgresql/15/bin/pgbench
+for clients in 1 8; do
+  $pgbench -h 127.0.0.1 -U kci -n -f "$work/update.sql" -c $clients -j $((clients < 2 ? 1 : 2)) -T 15 $database >"$work/pgbench-$clients.txt" 2>&1
+  grep -E '^tps' "$work/pgbench-$clients.txt" | head -1
+done
+
+# 3. Burst drain, the whole pipeline, with fresh processes so their peak memory is the burst's.
+say "3/4 burst: $burst_orders orders x 5 KCIs, shuffled within each order, $concurrency orders in flight"
+start_service Ingress; start_service Sequencer; start_service Handlers
+$sim --url "$ingress" --ops-url "http://localhost:${ports[Handlers]}" --orders "$burst_orders" --kcis-per-order 5 --shuffle 4 \
+  --concurrency $concurrency --seed 1 --first-order-id 100000000 --verify --verify-timeout 3600 --json "$work/burst.json" | tee "$work/burst.txt"
+for service in Ingress Sequencer Handlers; do
+  eval "pid=\$pid_$service"
+  echo "{\"service\": \"$service\", \"peakRssMb\": $(peak_rss_mb "$pid")}"
+done >"$work/memory.jsonl"
+cat "$work/memory.jsonl"
+
+# 4. Trickle: a steady 50 KCIs/s, in order, send-to-handled latency.
+say "4/4 trickle: $trickle_rate KCIs/s for $trickle_seconds s"
+$sim --url "$ingress" --ops-url "http://localhost:${ports[Handlers]}" --orders $((trickle_rate * trickle_seconds / 5)) --kcis-per-order 5 \
+  --rate $trickle_rate --concurrency 16 --seed 2 --first-order-id 200000000 --verify --verify-timeout 600 --json "$work/trickle.json" | tee "$work/trickle.txt"
+stop_services
+
+python3 benchmarks/report.py "$work" "$results/$stamp" "$burst_orders" "$trickle_seconds"
+cp "$results/$stamp.md" "$results/latest.md"
+say "results: benchmarks/results/$stamp.md"
+cat "$results/$stamp.md"
