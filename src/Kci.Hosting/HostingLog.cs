@@ -12,6 +12,10 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Relayed {Count} outbox messages of {Context}")]
     public static partial void OutboxRelayed(ILogger logger, int count, string context);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning,
+        Message = "Sending outbox message {MessageId} of {Context} after its commit failed; the relay sends it shortly")]
+    public static partial void OutboxSendAfterCommitFailed(ILogger logger, Exception exception, string context, Guid messageId);
+
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Warm-up of {Context} failed; the first messages will be slower")]
     public static partial void WarmupFailed(ILogger logger, Exception exception, string context);
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Kci.Hosting.Persistence;
@@ -22,6 +23,8 @@ public static class DatabaseExtensions
 
         var dataSource = DataSource(connectionString);
         builder.Services.AddSingleton<OutboxSignal<TDb>>();
+        builder.Services.AddSingleton<OutboxDelivery<TDb>>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutboxCommitInterceptor<TDb>>();
         builder.Services.AddDbContext<TDb>((services, options) => options
             .UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema))
@@ -45,12 +48,14 @@ public static class DatabaseExtensions
     {
         var builder = new Npgsql.NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
-        var given = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (!given.ContainsKey("No Reset On Close"))
+        // The generic builder keeps only the keys the string names (Npgsql's own answers true for every keyword).
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        bool Names(string key) => given.ContainsKey(key) || given.ContainsKey(key.Replace(" ", "", StringComparison.Ordinal));
+        if (!Names("No Reset On Close"))
             settings.NoResetOnClose = true;
-        if (!given.ContainsKey("Max Auto Prepare"))
+        if (!Names("Max Auto Prepare"))
             settings.MaxAutoPrepare = 64;
-        if (!given.ContainsKey("Auto Prepare Min Usages"))
+        if (!Names("Auto Prepare Min Usages"))
             settings.AutoPrepareMinUsages = 2;
         return builder.Build();
     }

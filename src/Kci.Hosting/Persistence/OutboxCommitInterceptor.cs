@@ -6,13 +6,13 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Kci.Hosting.Persistence;
 
 /// <summary>
-/// Notices outbox rows in a save and signals the relay once they are committed, so a released KCI
-/// leaves within milliseconds instead of waiting for the next poll.
+/// Notices outbox rows in a save and, once they are committed, has them sent right away (or, with sending after
+/// commit off, wakes the relay), so a released KCI leaves within milliseconds instead of waiting for a poll.
 /// </summary>
-public sealed class OutboxCommitInterceptor<TDb>(OutboxSignal<TDb> signal) : IDbTransactionInterceptor, ISaveChangesInterceptor
+public sealed class OutboxCommitInterceptor<TDb>(OutboxSignal<TDb> signal, OutboxDelivery<TDb> delivery) : IDbTransactionInterceptor, ISaveChangesInterceptor
     where TDb : DbContext
 {
-    private static readonly ConditionalWeakTable<DbContext, object> Pending = [];
+    private static readonly ConditionalWeakTable<DbContext, List<OutboxMessage>> Pending = [];
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -29,23 +29,23 @@ public sealed class OutboxCommitInterceptor<TDb>(OutboxSignal<TDb> signal) : IDb
 
     public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        SignalIfAutoCommitted(eventData.Context);
+        if (eventData.Context?.Database.CurrentTransaction is null)
+            DeliverAsync(eventData.Context, default).GetAwaiter().GetResult();
         return result;
     }
 
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        SignalIfAutoCommitted(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (eventData.Context?.Database.CurrentTransaction is null)
+            await DeliverAsync(eventData.Context, cancellationToken);
+        return result;
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => SignalIfPending(eventData.Context);
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
+        DeliverAsync(eventData.Context, default).GetAwaiter().GetResult();
 
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        SignalIfPending(eventData.Context);
-        return Task.CompletedTask;
-    }
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        DeliverAsync(eventData.Context, cancellationToken);
 
     public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
 
@@ -57,20 +57,22 @@ public sealed class OutboxCommitInterceptor<TDb>(OutboxSignal<TDb> signal) : IDb
 
     private static void Track(DbContext? context)
     {
-        if (context is not null && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
-            Pending.AddOrUpdate(context, Pending);
+        if (context is null)
+            return;
+        var added = context.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (added.Count > 0)
+            Pending.GetValue(context, _ => []).AddRange(added);
     }
 
-    private void SignalIfAutoCommitted(DbContext? context)
+    private Task DeliverAsync(DbContext? context, CancellationToken cancellationToken)
     {
-        if (context?.Database.CurrentTransaction is null)
-            SignalIfPending(context);
-    }
-
-    private void SignalIfPending(DbContext? context)
-    {
-        if (context is not null && Pending.Remove(context))
-            signal.Notify();
+        if (context is null || !Pending.TryGetValue(context, out var rows))
+            return Task.CompletedTask;
+        Pending.Remove(context);
+        if (delivery.SendsAfterCommit)
+            return delivery.SendAfterCommitAsync(rows, cancellationToken);
+        signal.Notify();
+        return Task.CompletedTask;
     }
 
     private static void Forget(DbContext? context)

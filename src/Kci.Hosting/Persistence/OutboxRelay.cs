@@ -15,34 +15,50 @@ public sealed class OutboxOptions
     /// <summary>Rows locked and sent per round.</summary>
     public int BatchSize { get; set; } = 100;
 
-    /// <summary>How often the table is looked at without a commit signal (rows left by another instance or a crash).</summary>
+    /// <summary>How often the table is swept for rows nobody sent (a failed send, another instance's crash).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The committing consumer sends its rows itself right after the commit; off, only the relay sends.</summary>
+    public bool SendAfterCommit { get; set; } = true;
+
+    /// <summary>With <see cref="SendAfterCommit"/>, how old a row must be before the relay takes it as unsent.</summary>
+    public TimeSpan SweepAfter { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
-/// Sends committed outbox rows to RabbitMQ and deletes them in the same transaction. Rows are locked with
-/// <c>FOR UPDATE SKIP LOCKED</c>, so several instances relay side by side without sending a row twice,
-/// and a row whose send was not confirmed stays for the next round (delivery is at least once;
-/// consumers deduplicate).
+/// Deletes the rows sent after their commit, in batches and without waiting for the WAL flush (a delete lost in a
+/// crash only means the row is sent again), and sweeps the table for rows nobody sent: those it locks with
+/// <c>FOR UPDATE SKIP LOCKED</c> (so several instances relay side by side without sending a row twice), sends
+/// and deletes in one transaction. A row whose send was not confirmed stays for the next round.
 /// </summary>
 public sealed class OutboxRelay<TDb>(
     IServiceScopeFactory scopes,
     OutboxSignal<TDb> signal,
-    IBus bus,
+    OutboxDelivery<TDb> delivery,
     IOptions<OutboxOptions> options,
+    TimeProvider clock,
     ILogger<OutboxRelay<TDb>> logger) : BackgroundService
     where TDb : DbContext
 {
+    private const int DeleteBatch = 1000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
+        var nextSweep = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var relayed = await RelayBatchAsync(stoppingToken);
+                var deleted = await DeleteSentAsync(stoppingToken);
+                var swept = 0;
+                if (!delivery.SendsAfterCommit || clock.GetUtcNow() >= nextSweep)
+                {
+                    swept = await SweepAsync(stoppingToken);
+                    nextSweep = clock.GetUtcNow() + options.Value.PollInterval;
+                }
                 failures = 0;
-                if (relayed < options.Value.BatchSize)
+                if (deleted < DeleteBatch && swept < options.Value.BatchSize)
                     await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -58,16 +74,33 @@ public sealed class OutboxRelay<TDb>(
         }
     }
 
-    private async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
+    private async Task<int> DeleteSentAsync(CancellationToken cancellationToken)
+    {
+        var ids = delivery.TakeSent(DeleteBatch);
+        if (ids.Length == 0)
+            return 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDb>();
+        var table = db.Model.FindEntityType(typeof(OutboxMessage))!.GetSchemaQualifiedTableName();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+#pragma warning disable EF1002 // the table name comes from our own model
+        await db.Database.ExecuteSqlRawAsync($"SET LOCAL synchronous_commit = off; DELETE FROM {table} WHERE id = ANY({{0}})", [ids], cancellationToken);
+#pragma warning restore EF1002
+        await transaction.CommitAsync(cancellationToken);
+        return ids.Length;
+    }
+
+    private async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var table = db.Model.FindEntityType(typeof(OutboxMessage))!.GetSchemaQualifiedTableName();
+        var cutoff = delivery.SendsAfterCommit ? clock.GetUtcNow() - options.Value.SweepAfter : DateTimeOffset.MaxValue;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 #pragma warning disable EF1002 // the table name comes from our own model, the batch size from typed options
         var rows = await db.Set<OutboxMessage>()
-            .FromSqlRaw($"SELECT * FROM {table} ORDER BY id LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED")
+            .FromSqlRaw($"SELECT * FROM {table} WHERE created_at < {{0}} ORDER BY id LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED", cutoff)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
         if (rows.Count == 0)
@@ -75,7 +108,7 @@ public sealed class OutboxRelay<TDb>(
 
         // At most one message per order is in flight at a time (see docs/ordering.md), so the rows of a
         // batch are independent and can wait for their publisher confirms together.
-        await Task.WhenAll(rows.Select(row => SendAsync(row, cancellationToken)));
+        await Task.WhenAll(rows.Select(row => delivery.SendAsync(row, cancellationToken)));
 
         var ids = rows.Select(r => r.Id).ToArray();
         await db.Database.ExecuteSqlRawAsync($"DELETE FROM {table} WHERE id = ANY({{0}})", [ids], cancellationToken);
@@ -83,21 +116,5 @@ public sealed class OutboxRelay<TDb>(
         await transaction.CommitAsync(cancellationToken);
         HostingLog.OutboxRelayed(logger, rows.Count, typeof(TDb).Name);
         return rows.Count;
-    }
-
-    private async Task SendAsync(OutboxMessage row, CancellationToken cancellationToken)
-    {
-        var type = Outbox.ResolveMessageType(row.MessageType);
-        var message = JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
-        var endpoint = await bus.GetSendEndpoint(Messaging.KciQueues.Address(row.Destination));
-        await endpoint.Send(message, type, Pipe.Execute<SendContext>(context =>
-        {
-            context.MessageId = row.MessageId;
-            context.CorrelationId = row.CorrelationId;
-            context.ConversationId = row.ConversationId;
-            context.Durable = true;
-            if (row.FaultDestination is { } faultQueue)
-                context.FaultAddress = Messaging.KciQueues.Address(faultQueue);
-        }), cancellationToken);
     }
 }
