@@ -153,8 +153,8 @@ public class When_handlers_act_on_kcis(Pipeline pipeline)
     [Fact]
     public async Task Should_leave_exactly_one_effect_when_a_release_is_delivered_twice()
     {
-        // The relay sends each release, then deletes its row. A trigger puts the row back once, as if the relay
-        // had died between the send and the delete: the same release (same KCI, same message id) goes out twice.
+        // Each release is sent, then its row deleted. A trigger puts the row back once, as if the process had died
+        // between the send and the delete: the relay's sweep sends the same release (same KCI, same message id) again.
         var entityId = Samples.NewEntityId();
         var orderId = Kci.Hosting.NameBasedGuid.ForOrder("PROVIDE_ORDER", entityId.ToString());
         await pipeline.ExecuteSqlAsync($"""
@@ -176,7 +176,10 @@ public class When_handlers_act_on_kcis(Pipeline pipeline)
             await PostSample("provide-order-action-reappoint.json", entityId, 1);
             await PostSample("provide-order-informational.json", entityId, 2, b => b["information"] = new JsonObject { ["type"] = "UPDATE" });
             await pipeline.WaitForTimelineAsync("PROVIDE_ORDER", entityId.ToString(), t => t.Count == 2, Patience);
-            await Task.Delay(1000);
+            var deadline = DateTime.UtcNow + Patience; // the sweep takes the row once it is Outbox:SweepAfter (5 s) old
+            while (!pipeline.Handlers.Output.Split('\n').Any(l => l.Contains("redelivery ignored", StringComparison.Ordinal) && l.Contains(entityId.ToString(), StringComparison.Ordinal))
+                   && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
         }
         finally
         {
