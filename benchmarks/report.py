@@ -37,7 +37,14 @@ machine = {
     "rabbitmq": rabbit_version(), "massTransit": version("MassTransit"), "npgsql": version("Npgsql"), "efCore": version("Microsoft.EntityFrameworkCore"),
 }
 
-ingress, baseline = load("ingress.json"), load("ingress-baseline.json")
+def median_round(prefix):
+    rounds = [load(f"{prefix}-{n}.json") for n in (1, 2, 3)]
+    middle = lambda key: sorted(r[key] for r in rounds)[1]
+    return {**rounds[0], "requestsPerSecond": middle("requestsPerSecond"), "p50Ms": middle("p50Ms"), "p99Ms": middle("p99Ms"),
+            "requests": sum(r["requests"] for r in rounds), "failures": sum(r["failures"] for r in rounds),
+            "rounds": [{k: r[k] for k in ("requestsPerSecond", "p50Ms", "p99Ms")} for r in rounds]}
+
+ingress, baseline = median_round("ingress"), median_round("ingress-baseline")
 burst, trickle = load("burst.json"), load("trickle.json")
 (tps1, latency1), (tps8, _) = tps(1), tps(8)
 memory = lines("memory.jsonl")
@@ -72,7 +79,9 @@ Machine: {machine['cores']} cores, {machine['memoryGiB']} GiB, {machine['cpu']},
 Versions: .NET SDK {machine['dotnet']}, PostgreSQL {machine['postgresql']}, RabbitMQ {machine['rabbitmq']}, MassTransit {machine['massTransit']},
 Npgsql {machine['npgsql']}, EF Core {machine['efCore']}. Everything (services, PostgreSQL, RabbitMQ, load) on this one machine.
 
-Settings: ingress load {ingress['concurrency']} concurrent POSTs for {ingress['seconds']:.0f} s after 5 s of warm-up, the same body
+Settings: ingress load {ingress['concurrency']} concurrent POSTs, 3 alternating rounds of {ingress['seconds']:.0f} s (after 3 s of warm-up) on
+the baseline and the ingress, medians (rounds, req/s: ingress {', '.join(f"{r['requestsPerSecond']:,.0f}" for r in ingress['rounds'])};
+baseline {', '.join(f"{r['requestsPerSecond']:,.0f}" for r in baseline['rounds'])}), the same body
 (samples/provide-order-informational.json) on both; pgbench `UPDATE bench_rows SET n = n + 1 WHERE id = :id` (1,000 rows), 15 s;
 burst {burst_orders:,} orders x 5 KCIs, each order shuffled (--shuffle 4), 32 orders in flight; trickle {trickle['options']['rate']:.0f} KCIs/s
 for {trickle_seconds} s in order, 16 orders in flight. Default service settings (Development environment, log level Warning).

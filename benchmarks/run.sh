@@ -14,7 +14,7 @@ quick=; [ "${1:-}" = "--quick" ] && quick=yes
 burst_orders=${KCI_BENCH_BURST_ORDERS:-$([ -n "$quick" ] && echo 1000 || echo 10000)}
 trickle_seconds=${KCI_BENCH_TRICKLE_SECONDS:-$([ -n "$quick" ] && echo 20 || echo 60)}
 trickle_rate=50
-ingress_seconds=20
+ingress_seconds=15
 concurrency=32
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 work=$repo/.stack/bench/$stamp
@@ -79,18 +79,21 @@ peak_rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 ingress=http://localhost:${ports[Ingress]}
 token_args=(--token-url "$ingress/oauth2/token" --client-id fibre-cafe-local --client-secret local-dev-secret)
 
-# 1. Ingress against the bare baseline, the same load on each, one at a time.
-say "1/4 ingress: $concurrency concurrent POSTs for ${ingress_seconds} s, baseline first"
+# 1. Ingress against the bare baseline: both up, the same load on one at a time, three alternating rounds
+#    (the figures of one round move by 10-20 % here), medians reported.
+say "1/4 ingress: $concurrency concurrent POSTs, 3 alternating rounds of ${ingress_seconds} s on each"
 $bench baseline-server --urls http://127.0.0.1:5199 --rabbit "amqp://guest:guest@localhost:5672/$vhost" --queue bench-baseline >"$work/baseline.log" 2>&1 &
 baseline_pid=$!
 until curl -fsS http://127.0.0.1:5199/health/ready >/dev/null 2>&1; do sleep 0.3; done
-$bench load --url http://127.0.0.1:5199/kcis --body samples/provide-order-informational.json --concurrency $concurrency \
-  --warmup 5 --duration $ingress_seconds --json "$work/ingress-baseline.json"
+start_service Ingress
+for round in 1 2 3; do
+  $bench load --url http://127.0.0.1:5199/kcis --body samples/provide-order-informational.json --concurrency $concurrency \
+    --warmup 3 --duration $ingress_seconds --json "$work/ingress-baseline-$round.json"
+  $bench load --url "$ingress/kcis" --body samples/provide-order-informational.json --concurrency $concurrency \
+    --warmup 3 --duration $ingress_seconds "${token_args[@]}" --json "$work/ingress-$round.json"
+done
 echo "{\"service\": \"baseline endpoint\", \"peakRssMb\": $(peak_rss_mb "$baseline_pid")}" >"$work/memory-baseline.jsonl"
 kill "$baseline_pid"; wait "$baseline_pid" 2>/dev/null || true; baseline_pid=
-start_service Ingress
-$bench load --url "$ingress/kcis" --body samples/provide-order-informational.json --concurrency $concurrency \
-  --warmup 5 --duration $ingress_seconds "${token_args[@]}" --json "$work/ingress.json"
 stop_services
 mgmt -X DELETE "http://localhost:15672/api/queues/$vhost/kci-sequencer/contents" >/dev/null # nobody is to handle these copies
 mgmt -X DELETE "http://localhost:15672/api/queues/$vhost/bench-baseline" >/dev/null

@@ -74,6 +74,9 @@ cat <<BANNER
       -H 'X-Request-ID: demo-1' -H 'X-Conversation-ID: demo' --data-binary @samples/provide-order-informational.json
     curl -s ${urls[Handlers]}/orders/PROVIDE_ORDER/123/kcis
 
+  Or play the gateway: 50 realistic orders, shuffled, some sent twice, then checked in the operations API:
+    scripts/simulate.sh --orders 50 --shuffle 3 --duplicates 0.1 --verify
+
 Press Ctrl+C to stop.
 BANNER
 

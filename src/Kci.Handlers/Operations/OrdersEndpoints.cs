@@ -130,7 +130,7 @@ public static class OrdersEndpoints
             "skip" => new SkipKci { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
             _ => new UnparkOrder { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
         };
-        db.Enqueue(KciQueues.Sequencer, message, Guid.NewGuid(), correlationId: orderId, now: now);
+        db.Enqueue(KciQueues.SequencerControl, message, Guid.NewGuid(), correlationId: orderId, now: now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, command, record.Target, record.Reason);

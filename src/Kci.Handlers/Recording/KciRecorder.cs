@@ -87,7 +87,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
             await effects(facts, order, db);
         notifications.Enqueue(db, kci, facts, order, now);
 
-        db.Enqueue(KciQueues.Sequencer,
+        db.Enqueue(KciQueues.SequencerControl,
             new KciHandled { KciId = kci.KciId, OrderId = kci.OrderId, SequenceNumber = kci.SequenceNumber, HandledAt = now },
             NameBasedGuid.Create($"handled:{kci.KciId}"),
             correlationId: kci.OrderId,

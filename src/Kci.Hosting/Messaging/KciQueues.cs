@@ -8,7 +8,17 @@ namespace Kci.Hosting.Messaging;
 /// </summary>
 public static class KciQueues
 {
+    /// <summary>
+    /// New KCIs from the ingress, and gap deadlines: a deadline queues behind every KCI that arrived before it
+    /// fired, so a backlog (after an outage, say) never makes a missing KCI look lost while it waits in the queue.
+    /// </summary>
     public const string Sequencer = "kci-sequencer";
+
+    /// <summary>
+    /// KciHandled, handling faults and operator commands: a queue of its own, so the acknowledgement that lets
+    /// an order's next KCI go never waits behind a backlog of new KCIs (docs/performance.md).
+    /// </summary>
+    public const string SequencerControl = "kci-sequencer-control";
     public const string Informational = "kci-informational";
     public const string ActionRequired = "kci-action-required";
     public const string Error = "kci-error";

@@ -36,12 +36,19 @@ internal static class SequencerServiceExtensions
                     r.RegisterQuerySagaRepository<OrderSequence, PostgresSagaRepository<OrderSequence, SequencerDb>>();
                     r.RegisterLoadSagaRepository<OrderSequence, PostgresSagaRepository<OrderSequence, SequencerDb>>();
                 }),
-            (context, cfg, rabbit) => cfg.ReceiveEndpoint(KciQueues.Sequencer, e =>
+            (context, cfg, rabbit) =>
             {
-                e.ConfigureConsumeTopology = false; // producers send to this queue by name
-                e.UseTransientRetry();
-                e.ConfigureSaga<OrderSequence>(context);
-            }));
+                // The same sagas on two queues: new KCIs, and the acknowledgements and commands that move orders on.
+                foreach (var queue in (string[])[KciQueues.Sequencer, KciQueues.SequencerControl])
+                {
+                    cfg.ReceiveEndpoint(queue, e =>
+                    {
+                        e.ConfigureConsumeTopology = false; // producers send to these queues by name
+                        e.UseTransientRetry();
+                        e.ConfigureSaga<OrderSequence>(context);
+                    });
+                }
+            });
         return builder;
     }
 }

@@ -54,7 +54,7 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
             var messageId = NameBasedGuid.Create($"release:{kci.KciId}:{kci.ReleaseCount}");
             var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
             // A KCI whose handling fails for good comes back to the saga as a Fault<T>, and blocks the order.
-            db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, now, faultQueue: KciQueues.Sequencer);
+            db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, now, faultQueue: KciQueues.SequencerControl);
 
             metrics.Released.Add(1);
             if (kci.SequenceConflict)
