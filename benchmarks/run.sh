@@ -2,7 +2,7 @@
 # The benchmarks of docs/performance.md, each beside a baseline measured in the same run on this machine:
 #   1. ingress   POST /kcis vs a bare Kestrel endpoint publishing with RabbitMQ.Client and a confirm
 #   2. burst     10,000 orders x 5 KCIs drained end to end vs pgbench's one-row-update commit rate
-#   3. trickle   50 KCIs/s for 60 s, send-to-handled latency (measured before the burst, on fresh services)
+#   3. trickle   50 KCIs/s for 60 s, send-to-handled latency (on the services warmed up by the burst)
 #   4. memory    peak resident memory of each service during the burst
 # Results: benchmarks/results/<UTC time>.md (and .json), also copied to benchmarks/results/latest.md.
 # Usage: benchmarks/run.sh [--quick]   (--quick: a tenth of the burst and a third of the trickle, for a try-out)
@@ -109,19 +109,8 @@ for clients in 1 8; do
   grep -E '^tps' "$work/pgbench-$clients.txt" | head -1
 done
 
-# 3. Trickle: a steady 50 KCIs/s, in order, send-to-handled latency, on fresh services after 15 s of the same
-#    trickle unmeasured (JIT), and before the burst: after one, PostgreSQL's checkpoint and autovacuum of
-#    50,000 KCIs' rows slowed the first 30 s of a trickle several times over (docs/performance.md).
-say "3/4 trickle: $trickle_rate KCIs/s for $trickle_seconds s, after 15 s unmeasured"
-start_service Ingress; start_service Sequencer; start_service Handlers
-$sim --url "$ingress" --ops-url "http://localhost:${ports[Handlers]}" --orders $((trickle_rate * 15 / 5)) --kcis-per-order 5 \
-  --rate $trickle_rate --concurrency 16 --seed 3 --first-order-id 300000000 --quiet >"$work/trickle-warmup.txt"
-$sim --url "$ingress" --ops-url "http://localhost:${ports[Handlers]}" --orders $((trickle_rate * trickle_seconds / 5)) --kcis-per-order 5 \
-  --rate $trickle_rate --concurrency 16 --seed 2 --first-order-id 200000000 --verify --verify-timeout 600 --json "$work/trickle.json" | tee "$work/trickle.txt"
-stop_services
-
-# 4. Burst drain, the whole pipeline, with fresh processes so their peak memory is the burst's.
-say "4/4 burst: $burst_orders orders x 5 KCIs, shuffled within each order, $concurrency orders in flight"
+# 3. Burst drain, the whole pipeline, with fresh processes so their peak memory is the burst's.
+say "3/4 burst: $burst_orders orders x 5 KCIs, shuffled within each order, $concurrency orders in flight"
 start_service Ingress; start_service Sequencer; start_service Handlers
 $sim --url "$ingress" --ops-url "http://localhost:${ports[Handlers]}" --orders "$burst_orders" --kcis-per-order 5 --shuffle 4 \
   --concurrency $concurrency --seed 1 --first-order-id 100000000 --verify --verify-timeout 3600 --json "$work/burst.json" | tee "$work/burst.txt"
@@ -131,6 +120,16 @@ for service in Ingress Sequencer Handlers; do
 done >"$work/memory.jsonl"
 cat "$work/memory.jsonl"
 
+# 4. Trickle: a steady 50 KCIs/s, in order, send-to-handled latency, on the services the burst warmed up. Fresh
+#    processes fall behind 50 KCIs/s in their first minute (JIT), and right after the burst PostgreSQL's
+#    checkpoint and autovacuum slow the first seconds several times over (docs/performance.md): so a minute's
+#    pause and 15 s of the same trickle, unmeasured, come first.
+say "4/4 trickle: $trickle_rate KCIs/s for $trickle_seconds s, after a pause and 15 s unmeasured"
+sleep "${KCI_BENCH_SETTLE_SECONDS:-60}"
+$sim --url "$ingress" --ops-url "http://localhost:${ports[Handlers]}" --orders $((trickle_rate * 15 / 5)) --kcis-per-order 5 \
+  --rate $trickle_rate --concurrency 16 --seed 3 --first-order-id 300000000 --quiet >"$work/trickle-warmup.txt"
+$sim --url "$ingress" --ops-url "http://localhost:${ports[Handlers]}" --orders $((trickle_rate * trickle_seconds / 5)) --kcis-per-order 5 \
+  --rate $trickle_rate --concurrency 16 --seed 2 --first-order-id 200000000 --verify --verify-timeout 600 --json "$work/trickle.json" | tee "$work/trickle.txt"
 stop_services
 
 python3 benchmarks/report.py "$work" "$results/$stamp" "$burst_orders" "$trickle_seconds"
