@@ -21,13 +21,20 @@ public sealed class OutboxDelivery<TDb>(IBus bus, OutboxSignal<TDb> signal, IOpt
 
     public bool SendsAfterCommit => options.Value.SendAfterCommit;
 
+    /// <summary>
+    /// Sends the rows a transaction just committed, waiting at most half of <see cref="OutboxOptions.SweepAfter"/>
+    /// for the broker (so a slow broker holds up neither the consumer nor an operator's HTTP request, and the
+    /// sweep never takes a row whose send is still under way); what is not confirmed by then is left to the sweep.
+    /// </summary>
     public async Task SendAfterCommitAsync(IReadOnlyList<OutboxMessage> rows, CancellationToken cancellationToken)
     {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(options.Value.SweepAfter / 2);
         await Task.WhenAll(rows.Select(async row =>
         {
             try
             {
-                await SendAsync(row, cancellationToken);
+                await SendAsync(row, bound.Token);
                 _sent.Enqueue(row.Id);
             }
             catch (Exception ex)
@@ -36,6 +43,13 @@ public sealed class OutboxDelivery<TDb>(IBus bus, OutboxSignal<TDb> signal, IOpt
             }
         }));
         signal.Notify();
+    }
+
+    /// <summary>Ids taken by <see cref="TakeSent"/> whose delete failed: deleted on a later round.</summary>
+    public void ReturnSent(IEnumerable<long> ids)
+    {
+        foreach (var id in ids)
+            _sent.Enqueue(id);
     }
 
     /// <summary>Ids of rows sent after their commit and not yet deleted.</summary>

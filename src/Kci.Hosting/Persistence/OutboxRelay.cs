@@ -52,10 +52,11 @@ public sealed class OutboxRelay<TDb>(
             {
                 var deleted = await DeleteSentAsync(stoppingToken);
                 var swept = 0;
-                if (!delivery.SendsAfterCommit || clock.GetUtcNow() >= nextSweep)
+                // No sweep while sent rows wait to be deleted: it would take them for unsent ones.
+                if (deleted < DeleteBatch && (!delivery.SendsAfterCommit || clock.GetUtcNow() >= nextSweep))
                 {
                     swept = await SweepAsync(stoppingToken);
-                    nextSweep = clock.GetUtcNow() + options.Value.PollInterval;
+                    nextSweep = swept == options.Value.BatchSize ? clock.GetUtcNow() : clock.GetUtcNow() + options.Value.PollInterval;
                 }
                 failures = 0;
                 if (deleted < DeleteBatch && swept < options.Value.BatchSize)
@@ -82,11 +83,19 @@ public sealed class OutboxRelay<TDb>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var table = db.Model.FindEntityType(typeof(OutboxMessage))!.GetSchemaQualifiedTableName();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 #pragma warning disable EF1002 // the table name comes from our own model
-        await db.Database.ExecuteSqlRawAsync($"SET LOCAL synchronous_commit = off; DELETE FROM {table} WHERE id = ANY({{0}})", [ids], cancellationToken);
+            await db.Database.ExecuteSqlRawAsync($"SET LOCAL synchronous_commit = off; DELETE FROM {table} WHERE id = ANY({{0}})", [ids], cancellationToken);
 #pragma warning restore EF1002
-        await transaction.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            delivery.ReturnSent(ids); // else the sweep would send them all again
+            throw;
+        }
         return ids.Length;
     }
 
