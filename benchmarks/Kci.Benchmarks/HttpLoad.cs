@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
+using Kci.GatewaySimulator.Sending;
 
 namespace Kci.Benchmarks;
 
@@ -21,9 +21,10 @@ internal static class HttpLoad
         var warmup = TimeSpan.FromSeconds(arguments.Int("warmup", 5));
         var duration = TimeSpan.FromSeconds(arguments.Int("duration", 20));
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { Timeout = TimeSpan.FromSeconds(30) };
-        var token = arguments.Optional("token-url") is { } tokenUrl
-            ? await TokenAsync(http, new Uri(tokenUrl), arguments.Text("client-id"), arguments.Text("client-secret"))
+        using var tokens = arguments.Optional("token-url") is { } tokenUrl
+            ? new TokenSource(http, new Uri(tokenUrl), arguments.Text("client-id"), arguments.Text("client-secret"), scope: null, TimeProvider.System)
             : null;
+        var token = tokens is null ? null : await tokens.GetAsync(CancellationToken.None);
 
         var started = Stopwatch.GetTimestamp();
         var measureFrom = started + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
@@ -54,35 +55,21 @@ internal static class HttpLoad
         })).ToList();
         var results = await Task.WhenAll(workers);
 
-        var all = results.SelectMany(r => r.latencies).Order().ToArray();
-        double At(double p) => all.Length == 0 ? 0 : all[Math.Clamp((int)Math.Ceiling(p * all.Length) - 1, 0, all.Length - 1)];
+        var latency = Percentiles.Of(results.SelectMany(r => r.latencies));
         var summary = new
         {
             url = url.ToString(),
             concurrency,
             seconds = duration.TotalSeconds,
-            requests = all.Length,
+            requests = latency.Count,
             failures = results.Sum(r => r.failures),
-            requestsPerSecond = all.Length / duration.TotalSeconds,
-            p50Ms = At(0.50),
-            p99Ms = At(0.99),
+            requestsPerSecond = latency.Count / duration.TotalSeconds,
+            p50Ms = latency.P50,
+            p99Ms = latency.P99,
         };
         Console.WriteLine($"{url}: {summary.requestsPerSecond:N0} req/s, p50 {summary.p50Ms:0.0} ms, p99 {summary.p99Ms:0.0} ms, {summary.failures} not 204");
         if (arguments.Optional("json") is { } json)
             await File.WriteAllTextAsync(json, JsonSerializer.Serialize(summary));
-        return summary.failures == 0 && all.Length > 0 ? 0 : 1;
-    }
-
-    private static async Task<string> TokenAsync(HttpClient http, Uri tokenUrl, string clientId, string secret)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, tokenUrl)
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{clientId}:{secret}")));
-        using var response = await http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return json.RootElement.GetProperty("access_token").GetString()!;
+        return summary.failures == 0 && latency.Count > 0 ? 0 : 1;
     }
 }

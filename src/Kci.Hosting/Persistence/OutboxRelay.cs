@@ -75,6 +75,8 @@ public sealed class OutboxRelay<TDb>(
         }
     }
 
+    private static string OutboxTable(TDb db) => db.Model.FindEntityType(typeof(OutboxMessage))!.GetSchemaQualifiedTableName()!;
+
     private async Task<int> DeleteSentAsync(CancellationToken cancellationToken)
     {
         var ids = delivery.TakeSent(DeleteBatch);
@@ -82,7 +84,7 @@ public sealed class OutboxRelay<TDb>(
             return 0;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
-        var table = db.Model.FindEntityType(typeof(OutboxMessage))!.GetSchemaQualifiedTableName();
+        var table = OutboxTable(db);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -103,7 +105,7 @@ public sealed class OutboxRelay<TDb>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
-        var table = db.Model.FindEntityType(typeof(OutboxMessage))!.GetSchemaQualifiedTableName();
+        var table = OutboxTable(db);
         var cutoff = delivery.SendsAfterCommit ? clock.GetUtcNow() - options.Value.SweepAfter : DateTimeOffset.MaxValue;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

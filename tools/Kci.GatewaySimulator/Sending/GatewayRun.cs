@@ -14,6 +14,7 @@ public sealed record SentOrder(string EntityType, long EntityId, IReadOnlyList<E
 /// </summary>
 public sealed class GatewayRun(SimulatorOptions options, KciSender sender, RunStats stats, TimeProvider clock)
 {
+    private readonly long _start = Stopwatch.GetTimestamp();
     private long _paced;
 
     public async Task<IReadOnlyList<SentOrder>> RunAsync(IEnumerable<PlannedOrder> orders, int totalSends, CancellationToken cancellationToken)
@@ -53,8 +54,6 @@ public sealed class GatewayRun(SimulatorOptions options, KciSender sender, RunSt
     }
 
     /// <summary>The n-th POST of the run waits until n / rate seconds after the first.</summary>
-    private readonly long _start = Stopwatch.GetTimestamp();
-
     private async Task PaceAsync(CancellationToken cancellationToken)
     {
         if (options.Rate <= 0)
