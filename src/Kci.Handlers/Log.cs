@@ -8,7 +8,7 @@ internal static partial class Log
     public static partial void Handled(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, string kind, string conversationId);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information,
-        Message = "KCI {KciId} #{SequenceNumber} of {OrderKey} was handled before; redelivery ignored")]
+        Message = "KCI {KciId} #{SequenceNumber} of {OrderKey} was handled before: nothing repeated, acknowledged again")]
     public static partial void AlreadyHandled(ILogger logger, Guid kciId, long sequenceNumber, string orderKey);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning,
@@ -30,4 +30,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning,
         Message = "Operator {Operator} ran {Command} on {Target}: {Reason}")]
     public static partial void OperatorAction(ILogger logger, string @operator, string command, string target, string reason);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Error,
+        Message = "Dead letter taken from {Queue}: {MessageType} {MessageId} of {EntityType}/{EntityId} #{SequenceNumber} ({ExceptionType}); listed at /dead-letters for an operator")]
+    public static partial void DeadLetterTaken(ILogger logger, string queue, string messageType, Guid messageId, string? entityType, string? entityId,
+        long? sequenceNumber, string? exceptionType);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning,
+        Message = "Dead letter {Id} ({MessageType} from {Queue}) replayed to {SourceQueue} by {Operator}: {Reason}")]
+    public static partial void DeadLetterReplayed(ILogger logger, long id, string messageType, string queue, string sourceQueue, string @operator, string reason);
 }

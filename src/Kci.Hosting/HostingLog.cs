@@ -21,4 +21,28 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "A round of {Service} failed; trying again shortly")]
     public static partial void RoundFailed(ILogger logger, Exception exception, string service);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Error,
+        Message = "The database is unreachable ({ExceptionType}: {Reason}); messages wait in RabbitMQ until it answers again")]
+    public static partial void DatabaseUnreachable(ILogger logger, string exceptionType, string reason);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "The database answers again after {Seconds:F1} s; waiting messages go on")]
+    public static partial void DatabaseBack(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+        Message = "Receive endpoint {Queue} has not been consuming for {Seconds:F0} s while the broker answers; restarting it")]
+    public static partial void RestartingEndpoint(ILogger logger, string queue, double seconds);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Restarting receive endpoint {Queue} failed")]
+    public static partial void EndpointRestartFailed(ILogger logger, Exception exception, string queue);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Error,
+        Message = "Receive endpoints {Queues} still not consuming after their restart; restarting the bus")]
+    public static partial void RestartingBus(ILogger logger, string queues);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "All {Count} receive endpoints consume again")]
+    public static partial void EndpointsConsuming(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "A round of the endpoint monitor failed")]
+    public static partial void MonitorRoundFailed(ILogger logger, Exception exception);
 }

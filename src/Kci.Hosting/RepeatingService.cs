@@ -1,10 +1,15 @@
+using Kci.Hosting.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Kci.Hosting;
 
-/// <summary>A background job that runs a round, waits, and runs again; a failed round is logged and retried after a pause.</summary>
-public abstract class RepeatingService(TimeProvider clock, ILogger logger) : BackgroundService
+/// <summary>
+/// A background job that runs a round, waits, and runs again; a failed round is logged and retried after a pause. With a
+/// <see cref="DatabaseGate"/>, a round that finds the database unreachable closes the gate and the job waits, quietly,
+/// until the database answers again.
+/// </summary>
+public abstract class RepeatingService(TimeProvider clock, ILogger logger, DatabaseGate? gate = null) : BackgroundService
 {
     protected TimeProvider Clock { get; } = clock;
 
@@ -19,6 +24,8 @@ public abstract class RepeatingService(TimeProvider clock, ILogger logger) : Bac
         {
             try
             {
+                if (gate is not null)
+                    await gate.WaitOpenAsync(stoppingToken);
                 await RunOnceAsync(stoppingToken);
                 await Task.Delay(Interval, Clock, stoppingToken);
             }
@@ -28,7 +35,8 @@ public abstract class RepeatingService(TimeProvider clock, ILogger logger) : Bac
             }
             catch (Exception ex)
             {
-                HostingLog.RoundFailed(logger, ex, GetType().Name);
+                if (gate?.Report(ex) != true)
+                    HostingLog.RoundFailed(logger, ex, GetType().Name);
                 await Task.Delay(TimeSpan.FromSeconds(2), Clock, stoppingToken);
             }
         }

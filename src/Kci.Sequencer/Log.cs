@@ -34,4 +34,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning,
         Message = "Operator command {Command} on {OrderKey} by {Operator} ({Reason}): {Result}")]
     public static partial void OperatorCommand(ILogger logger, string command, string orderKey, string @operator, string reason, string result);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
+        Message = "KCI {KciId} of {OrderKey} was not acknowledged in time; dispatched again (conversation {ConversationId})")]
+    public static partial void Redispatched(ILogger logger, Guid kciId, string orderKey, string? conversationId);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error,
+        Message = "KCI {KciId} #{SequenceNumber} of {OrderKey} lies in dead-letter queue {Queue} ({Reason}); the order holds its number until an operator replays or skips it (conversation {ConversationId})")]
+    public static partial void DeadLettered(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, string queue, string reason, string conversationId);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning,
+        Message = "The Sequencer could not work for a while; deadlines due within {GraceSeconds:F0} s moved out ({Gaps} gap, {Acks} acknowledgement)")]
+    public static partial void DeadlinesDeferred(ILogger logger, double graceSeconds, int gaps, int acks);
 }

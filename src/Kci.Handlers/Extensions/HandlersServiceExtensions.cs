@@ -19,6 +19,7 @@ internal static class HandlersServiceExtensions
         builder.Services.AddSingleton<NotificationOutbox>();
         builder.Services.AddHttpClient(NotificationDispatcher.HttpClientName);
         builder.Services.AddHostedService<NotificationDispatcher>();
+        builder.Services.AddHostedService<DeadLetters.DeadLetterIngest>();
         builder.AddKciDatabase<HandlersDb>(HandlersDb.Schema, async (db, cancellationToken) =>
         {
             await db.Timeline.AnyAsync(t => t.KciId == Guid.Empty, cancellationToken);
@@ -43,12 +44,7 @@ internal static class HandlersServiceExtensions
                 Endpoint<RecordSequenceGap>(KciQueues.Gaps);
 
                 void Endpoint<TConsumer>(string queue) where TConsumer : class, IConsumer =>
-                    cfg.ReceiveEndpoint(queue, e =>
-                    {
-                        e.ConfigureConsumeTopology = false;
-                        e.UseTransientRetry();
-                        e.ConfigureConsumer<TConsumer>(context);
-                    });
+                    cfg.KciReceiveEndpoint(context, queue, e => e.ConfigureConsumer<TConsumer>(context));
             });
         return builder;
     }

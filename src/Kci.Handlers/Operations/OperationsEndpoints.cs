@@ -26,6 +26,7 @@ public static class OperationsEndpoints
 
         api.MapOrdersEndpoints();
         api.MapActionsEndpoints();
+        api.MapDeadLettersEndpoints();
         api.MapGet("/errors", async (HandlersDb db, CancellationToken ct) => TypedResults.Ok(await db.Errors.AsNoTracking()
             .OrderByDescending(e => e.RecordedAt).Take(500)
             .Select(e => new ErrorView(e.KciId, e.EntityType, e.EntityId, e.SequenceNumber, e.Uuid, e.Code, e.Messages, e.EntityStatus, e.RecordedAt))
@@ -34,8 +35,8 @@ public static class OperationsEndpoints
             .Where(t => t.Kind == "unrecognised").OrderByDescending(t => t.Position).Take(500)
             .Select(t => new UnrecognisedView(t.KciId, t.UpdateType, t.PayloadType, t.SequenceNumber, t.OrderId, t.HandledAt, t.Body))
             .ToListAsync(ct))).WithTags("Errors");
-        api.MapGet("/sequencer/held", async (HandlersDb db, DateTimeOffset? updatedSince, int? page, CancellationToken ct) =>
-            TypedResults.Ok(await SequencerReader.HeldAsync(db, updatedSince, Math.Max(1, page ?? 1), 100, ct))).WithTags("Sequencer");
+        api.MapGet("/sequencer/held", async (HandlersDb db, DateTimeOffset? updatedSince, string? reason, int? page, CancellationToken ct) =>
+            TypedResults.Ok(await SequencerReader.HeldAsync(db, updatedSince, reason, Math.Clamp(page ?? 1, 1, 100_000), 100, ct))).WithTags("Sequencer");
         api.MapGet("/notifications", NotificationsAsync).WithTags("Notifications");
         api.MapGet("/operator-actions", async (HandlersDb db, CancellationToken ct) => TypedResults.Ok(await db.OperatorActions.AsNoTracking()
             .OrderByDescending(a => a.At).Take(500).ToListAsync(ct))).WithTags("Operators");

@@ -17,7 +17,7 @@ public sealed record OrderDetail(
     string EntityType, string EntityId, string Supplier, string? SupplierOrderNumber, string? Status,
     DateTimeOffset? CommittedDate, DateTimeOffset? TargetDate, DateTimeOffset? AppointmentStart, DateTimeOffset? AppointmentEnd,
     long LastAppliedSequence, DateTimeOffset? AcknowledgedAt, DateTimeOffset? CommittedAt, DateTimeOffset? CompletedAt, DateTimeOffset UpdatedAt,
-    JsonElement? Entity, List<ActionView> OpenActions, List<GapView> Gaps, SequencerView? Sequencer);
+    JsonElement? Entity, List<ActionView> OpenActions, List<GapView> Gaps, SequencerView? Sequencer, List<DeadLetterView> DeadLetters);
 
 public sealed record GapView(long From, long To, DateTimeOffset SkippedAt);
 
@@ -80,10 +80,12 @@ public static class OrdersEndpoints
             .Select(ActionsEndpoints.ToView).ToListAsync(cancellationToken);
         var gaps = await db.Gaps.AsNoTracking().Where(g => g.OrderId == orderId).OrderBy(g => g.From)
             .Select(g => new GapView(g.From, g.To, g.SkippedAt)).ToListAsync(cancellationToken);
+        var deadLetters = await db.DeadLetters.AsNoTracking().Where(d => d.OrderId == orderId).OrderBy(d => d.Id)
+            .Select(DeadLettersEndpoints.ToView).ToListAsync(cancellationToken);
         return TypedResults.Ok(new OrderDetail(entityType, entityId, order?.Supplier ?? "", order?.SupplierOrderNumber, order?.Status,
             order?.CommittedDate, order?.TargetDate, order?.AppointmentStart, order?.AppointmentEnd, order?.LastAppliedSequence ?? 0,
             order?.AcknowledgedAt, order?.CommittedAt, order?.CompletedAt, order?.UpdatedAt ?? sequencer!.UpdatedAt, Json(order?.Entity),
-            actions, gaps, sequencer));
+            actions, gaps, sequencer, deadLetters));
     }
 
     /// <summary>The order's KCIs in the order they were handled.</summary>
@@ -130,7 +132,7 @@ public static class OrdersEndpoints
             "skip" => new SkipKci { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
             _ => new UnparkOrder { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
         };
-        db.Enqueue(KciQueues.SequencerControl, message, Guid.NewGuid(), correlationId: orderId, now: now);
+        db.Enqueue(KciQueues.SequencerControl, message, Guid.NewGuid(), correlationId: orderId);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, command, record.Target, record.Reason);

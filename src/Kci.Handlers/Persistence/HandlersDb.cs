@@ -15,6 +15,10 @@ public sealed class HandlersDb(DbContextOptions<HandlersDb> options) : DbContext
     public DbSet<OperatorAction> OperatorActions => Set<OperatorAction>();
     public DbSet<NotificationDelivery> Notifications => Set<NotificationDelivery>();
     public DbSet<SequenceGap> Gaps => Set<SequenceGap>();
+    public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
+
+    /// <summary>The sequencer's view of each order (<c>sequencer.order_overview</c>, owned by the Sequencer's migrations).</summary>
+    public DbSet<SequencerOrder> SequencerOrders => Set<SequencerOrder>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -74,6 +78,25 @@ public sealed class HandlersDb(DbContextOptions<HandlersDb> options) : DbContext
         {
             e.ToTable("sequence_gaps");
             e.HasKey(x => new { x.OrderId, x.From });
+        });
+        modelBuilder.Entity<DeadLetter>(e =>
+        {
+            e.ToTable("dead_letters");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).UseIdentityAlwaysColumn();
+            e.Property(x => x.Queue).HasMaxLength(200);
+            e.Property(x => x.SourceQueue).HasMaxLength(200);
+            e.Property(x => x.MessageType).HasMaxLength(300);
+            e.Property(x => x.State).HasMaxLength(20);
+            // A message taken twice (a crash between the commit and the broker's ack) is stored once.
+            e.HasIndex(x => new { x.Queue, x.MessageId }).IsUnique();
+            e.HasIndex(x => new { x.State, x.Queue, x.FaultedAt });
+            e.HasIndex(x => x.OrderId);
+        });
+        modelBuilder.Entity<SequencerOrder>(e =>
+        {
+            e.HasNoKey();
+            e.ToView("order_overview", "sequencer"); // not ours: no migration of Handlers creates or changes it
         });
         modelBuilder.AddOutbox();
     }

@@ -22,13 +22,18 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = clock.GetUtcNow();
         if (await db.Timeline.AnyAsync(t => t.KciId == kci.KciId, cancellationToken))
         {
+            // Handled before: nothing is repeated, but the sequencer hears it again. It dispatched the KCI again because
+            // the first acknowledgement never reached it (lost, dead-lettered, stuck), and the order moves on only with one.
             Log.AlreadyHandled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString());
+            Acknowledge(kci, now, $"handled:{kci.KciId}:again:{kci.ReleasedAt.UtcTicks}");
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             return false;
         }
 
-        var now = clock.GetUtcNow();
         var facts = KciFacts.Parse(kci.Body);
         var order = await db.Orders.FindAsync([kci.OrderId], cancellationToken);
         if (order is null)
@@ -87,12 +92,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
             await effects(facts, order, db);
         notifications.Enqueue(db, kci, facts, order, now);
 
-        db.Enqueue(KciQueues.SequencerControl,
-            new KciHandled { KciId = kci.KciId, OrderId = kci.OrderId, SequenceNumber = kci.SequenceNumber, HandledAt = now },
-            NameBasedGuid.Create($"handled:{kci.KciId}"),
-            correlationId: kci.OrderId,
-            conversationId: NameBasedGuid.ForConversation(kci.ConversationId),
-            now: now);
+        Acknowledge(kci, now, $"handled:{kci.KciId}");
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -100,4 +100,12 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
         Log.Handled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kind, kci.ConversationId);
         return true;
     }
+
+    /// <summary>The <see cref="KciHandled"/> that lets the order's next KCI go, through the outbox of this transaction.</summary>
+    private void Acknowledge(ReleasedKci kci, DateTimeOffset now, string messageKey) =>
+        db.Enqueue(KciQueues.SequencerControl,
+            new KciHandled { KciId = kci.KciId, OrderId = kci.OrderId, SequenceNumber = kci.SequenceNumber, HandledAt = now },
+            NameBasedGuid.Create(messageKey),
+            correlationId: kci.OrderId,
+            conversationId: NameBasedGuid.ForConversation(kci.ConversationId));
 }

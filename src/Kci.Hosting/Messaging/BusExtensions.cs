@@ -1,3 +1,4 @@
+using Kci.Hosting.Persistence;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,8 @@ public static class BusExtensions
 {
     /// <summary>
     /// MassTransit on RabbitMQ with publisher confirms (a send completes only once the broker confirmed it)
-    /// and durable classic queues. <paramref name="endpoints"/> declares the service's receive endpoints.
+    /// and durable classic queues. <paramref name="endpoints"/> declares the service's receive endpoints, each with
+    /// <see cref="KciReceiveEndpoint"/>, so the <see cref="EndpointMonitor"/> watches it.
     /// </summary>
     public static IHostApplicationBuilder AddKciBus(this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? registrations = null,
@@ -20,6 +22,11 @@ public static class BusExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+
+        builder.Services.AddSingleton<EndpointMonitor>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<EndpointMonitor>());
+        builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<EndpointMonitor>());
+        builder.Services.AddHealthChecks().AddCheck<EndpointMonitor>("receive-endpoints", tags: [KciDefaults.ReadyTag]);
 
         builder.Services.AddMassTransit(x =>
         {
@@ -43,7 +50,26 @@ public static class BusExtensions
             // Start without waiting for the broker: readiness reports it, and the bus reconnects by itself.
             o.WaitUntilStarted = false;
             o.StopTimeout = TimeSpan.FromSeconds(15);
+            // A message still in flight when its endpoint stops (shutdown, an endpoint restart) is cancelled after this
+            // and goes back to its queue: never to the _error queue.
+            o.ConsumerStopTimeout = TimeSpan.FromSeconds(10);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// A receive endpoint of ours: on a queue producers send to by name (no type bindings), behind the one fault policy
+    /// (<see cref="RetryExtensions.UseKciRetry"/>), and watched by the <see cref="EndpointMonitor"/>.
+    /// </summary>
+    public static void KciReceiveEndpoint(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context, string queue,
+        Action<IRabbitMqReceiveEndpointConfigurator> configure)
+    {
+        context.GetRequiredService<EndpointMonitor>().Expect(queue);
+        cfg.ReceiveEndpoint(queue, e =>
+        {
+            e.ConfigureConsumeTopology = false; // producers send to these queues by name
+            e.UseKciRetry(context);
+            configure(e);
+        });
     }
 }

@@ -17,4 +17,10 @@ public sealed class RabbitMqOptions
 
     /// <summary>Messages each consumer endpoint handles at once.</summary>
     [Range(1, 1000)] public int ConcurrentMessageLimit { get; set; } = 16;
+
+    /// <summary>
+    /// How long a receive endpoint may go without consuming, while the broker answers, before it is restarted
+    /// (and, if that does not help within the same time again, the whole bus).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")] public TimeSpan EndpointRecoveryAfter { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -22,6 +22,9 @@ public static class DatabaseExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured");
 
         var dataSource = DataSource(connectionString);
+        builder.Services.AddSingleton(dataSource);
+        builder.Services.TryAddSingleton<Resilience.DatabaseGate>();
+        builder.Services.AddHostedService<Resilience.DatabaseProbe>();
         builder.Services.AddSingleton<OutboxSignal<TDb>>();
         builder.Services.AddSingleton<OutboxDelivery<TDb>>();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -35,7 +38,9 @@ public static class DatabaseExtensions
         builder.Services.AddHostedService<OutboxRelay<TDb>>();
         if (warmup is not null)
             builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<DatabaseWarmup<TDb>>(services, warmup));
-        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql", tags: [KciDefaults.ReadyTag]);
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(connectionString, name: "postgresql", tags: [KciDefaults.ReadyTag])
+            .AddCheck<Resilience.DatabaseGateHealthCheck>("database-gate", tags: [KciDefaults.ReadyTag]);
         return builder;
     }
 

@@ -19,6 +19,8 @@ public static class Outbox
             e.Property(x => x.Destination).HasMaxLength(200);
             e.Property(x => x.MessageType).HasMaxLength(300);
             e.Property(x => x.FaultDestination).HasMaxLength(200);
+            // The database's clock, never an instance's: the relay compares it with now() (docs/reliability.md).
+            e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
         });
         return modelBuilder;
     }
@@ -28,7 +30,7 @@ public static class Outbox
     /// <paramref name="queue"/> after the current transaction commits, and never if it rolls back.
     /// </summary>
     public static void Enqueue(this DbContext db, string queue, object message, Guid messageId,
-        Guid? correlationId = null, Guid? conversationId = null, DateTimeOffset? now = null, string? faultQueue = null)
+        Guid? correlationId = null, Guid? conversationId = null, string? faultQueue = null)
     {
         var type = message.GetType();
         db.Set<OutboxMessage>().Add(new OutboxMessage
@@ -40,7 +42,6 @@ public static class Outbox
             FaultDestination = faultQueue,
             CorrelationId = correlationId,
             ConversationId = conversationId,
-            CreatedAt = now ?? DateTimeOffset.UtcNow,
         });
     }
 

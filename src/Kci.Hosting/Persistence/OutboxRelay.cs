@@ -37,6 +37,7 @@ public sealed class OutboxRelay<TDb>(
     OutboxDelivery<TDb> delivery,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
+    Resilience.DatabaseGate gate,
     ILogger<OutboxRelay<TDb>> logger) : BackgroundService
     where TDb : DbContext
 {
@@ -50,6 +51,7 @@ public sealed class OutboxRelay<TDb>(
         {
             try
             {
+                await gate.WaitOpenAsync(stoppingToken);
                 var deleted = await DeleteSentAsync(stoppingToken);
                 var swept = 0;
                 // No sweep while sent rows wait to be deleted: it would take them for unsent ones.
@@ -69,7 +71,8 @@ public sealed class OutboxRelay<TDb>(
             catch (Exception ex)
             {
                 failures++;
-                HostingLog.OutboxRelayFailed(logger, ex, typeof(TDb).Name, failures);
+                if (!gate.Report(ex))
+                    HostingLog.OutboxRelayFailed(logger, ex, typeof(TDb).Name, failures);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures, 6)))), stoppingToken);
             }
         }
@@ -106,12 +109,13 @@ public sealed class OutboxRelay<TDb>(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDb>();
         var table = OutboxTable(db);
-        var cutoff = delivery.SendsAfterCommit ? clock.GetUtcNow() - options.Value.SweepAfter : DateTimeOffset.MaxValue;
+        // Compared on the database's clock, which wrote created_at: instances' clocks never meet (docs/reliability.md).
+        var age = delivery.SendsAfterCommit ? options.Value.SweepAfter : TimeSpan.Zero;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 #pragma warning disable EF1002 // the table name comes from our own model, the batch size from typed options
         var rows = await db.Set<OutboxMessage>()
-            .FromSqlRaw($"SELECT * FROM {table} WHERE created_at < {{0}} ORDER BY id LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED", cutoff)
+            .FromSqlRaw($"SELECT * FROM {table} WHERE created_at <= now() - {{0}} ORDER BY id LIMIT {options.Value.BatchSize} FOR UPDATE SKIP LOCKED", age)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
         if (rows.Count == 0)

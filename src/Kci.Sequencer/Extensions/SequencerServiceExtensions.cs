@@ -19,7 +19,7 @@ internal static class SequencerServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutcomeDispatcher>();
-        builder.Services.AddHostedService<GapDeadlineSweeper>();
+        builder.Services.AddHostedService<DeadlineSweeper>();
 
         builder.AddKciDatabase<SequencerDb>(SequencerDb.Schema, async (db, cancellationToken) =>
         {
@@ -41,12 +41,7 @@ internal static class SequencerServiceExtensions
                 // The same sagas on two queues: new KCIs, and the acknowledgements and commands that move orders on.
                 foreach (var queue in (string[])[KciQueues.Sequencer, KciQueues.SequencerControl])
                 {
-                    cfg.ReceiveEndpoint(queue, e =>
-                    {
-                        e.ConfigureConsumeTopology = false; // producers send to these queues by name
-                        e.UseTransientRetry();
-                        e.ConfigureSaga<OrderSequence>(context);
-                    });
+                    cfg.KciReceiveEndpoint(context, queue, e => e.ConfigureSaga<OrderSequence>(context));
                 }
             });
         return builder;

@@ -53,7 +53,7 @@ public sealed class PostgresSagaRepository<TSaga, TDb>(TDb db, ISagaConsumeConte
         var instances = new List<TSaga>(ids.Count);
         foreach (var id in ids) // locked one by one in id order, so two queries never deadlock
         {
-            if (await SagaTable.LockAndLoad<TSaga>(db, id, context.CancellationToken) is { } instance)
+            if ((await SagaTable.LockAndLoad<TSaga>(db, id, context.CancellationToken)).Instance is { } instance)
                 instances.Add(instance);
         }
 
@@ -73,7 +73,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDb>(
     TDb db,
     ConsumeContext<TMessage> context,
     ISagaConsumeContextFactory<TDb, TSaga> factory)
-    : ConsumeContextScope<TMessage>(context, db), SagaRepositoryContext<TSaga, TMessage>
+    : ConsumeContextScope<TMessage>(context, db, new TransactionTime()), SagaRepositoryContext<TSaga, TMessage>
     where TSaga : class, ISaga
     where TMessage : class
     where TDb : DbContext
@@ -106,7 +106,9 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDb>(
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await SagaTable.LockAndLoad<TSaga>(db, correlationId, CancellationToken);
+        var (instance, now) = await SagaTable.LockAndLoad<TSaga>(db, correlationId, CancellationToken);
+        if (TryGetPayload<TransactionTime>(out var time))
+            time.Now = now;
         return instance is null
             ? null!
             : await factory.CreateSagaConsumeContext(db, this, instance, SagaConsumeContextMode.Load);
@@ -115,7 +117,15 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDb>(
     public async Task Save(SagaConsumeContext<TSaga> context)
     {
         db.Set<TSaga>().Add(context.Saga);
-        await db.SaveChangesAsync(CancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } pg
+                                           && pg.TableName == SagaTable.Of<TSaga>(db).TableName)
+        {
+            throw new Hosting.Persistence.SagaInsertRaceException($"Another message inserted saga {context.Saga.CorrelationId} first", ex);
+        }
     }
 
     public Task Update(SagaConsumeContext<TSaga> context) => db.SaveChangesAsync(CancellationToken);
@@ -162,24 +172,33 @@ internal sealed class ReadOnlySagaContext<TSaga>(DbContext db, CancellationToken
     Task<TSaga> LoadSagaRepositoryContext<TSaga>.Load(Guid correlationId) => Load(correlationId)!;
 }
 
-internal sealed record SagaTable(string Name, string KeyColumn)
+/// <summary>
+/// The database's clock for the current message, read under the saga's lock: every time the saga stores and every deadline
+/// it sets comes from one clock, whichever instance handles the message (a payload of the saga's consume context).
+/// </summary>
+public sealed class TransactionTime
+{
+    public DateTimeOffset? Now { get; set; }
+}
+
+internal sealed record SagaTable(string Name, string KeyColumn, string TableName)
 {
     public static SagaTable Of<TSaga>(DbContext db)
     {
         var entity = db.Model.FindEntityType(typeof(TSaga)) ?? throw new InvalidOperationException($"{typeof(TSaga).Name} is not in the model");
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var key = entity.FindProperty(nameof(ISaga.CorrelationId))!.GetColumnName(table)!;
-        return new SagaTable($"\"{entity.GetSchema()}\".\"{entity.GetTableName()}\"", $"\"{key}\"");
+        return new SagaTable($"\"{entity.GetSchema()}\".\"{entity.GetTableName()}\"", $"\"{key}\"", entity.GetTableName()!);
     }
 
     /// <summary>
-    /// Locks the saga row for the rest of the transaction, then loads it with its auto-included children.
-    /// Two statements on purpose: under READ COMMITTED, a statement that waited for a row lock sees the locked
-    /// row's newest version but reads every other table with the snapshot it took before the wait, so a single
-    /// <c>SELECT ... FOR UPDATE</c> joined to the KCIs would miss the KCIs the previous lock holder just
-    /// committed. The second statement takes a fresh snapshot, after the lock is ours.
+    /// Locks the saga row for the rest of the transaction, then loads it with its auto-included children; also reads the
+    /// database's clock. Two statements on purpose: under READ COMMITTED, a statement that waited for a row
+    /// lock sees the locked row's newest version but reads every other table with the snapshot it took before the wait, so a
+    /// single <c>SELECT ... FOR UPDATE</c> joined to the KCIs would miss the KCIs the previous lock holder just committed.
+    /// The second statement takes a fresh snapshot, after the lock is ours.
     /// </summary>
-    public static async Task<TSaga?> LockAndLoad<TSaga>(DbContext db, Guid correlationId, CancellationToken cancellationToken)
+    public static async Task<(TSaga? Instance, DateTimeOffset Now)> LockAndLoad<TSaga>(DbContext db, Guid correlationId, CancellationToken cancellationToken)
         where TSaga : class, ISaga
     {
         var table = Of<TSaga>(db);
@@ -187,16 +206,25 @@ internal sealed record SagaTable(string Name, string KeyColumn)
         await using var lockRow = connection.CreateCommand();
         lockRow.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
 #pragma warning disable CA2100 // table and column names come from our own model; the id is a parameter
-        lockRow.CommandText = $"SELECT 1 FROM {table.Name} WHERE {table.KeyColumn} = @id FOR UPDATE";
+        // The clock is read after the lock was granted (left to right), so it never lies before the previous holder's commit.
+        lockRow.CommandText = $"SELECT (SELECT count(*) FROM (SELECT 1 FROM {table.Name} WHERE {table.KeyColumn} = @id FOR UPDATE) l) > 0, clock_timestamp()";
 #pragma warning restore CA2100
         var id = lockRow.CreateParameter();
         id.ParameterName = "id";
         id.Value = correlationId;
         lockRow.Parameters.Add(id);
+        DateTimeOffset now;
+        bool locked;
+        await using (var reader = await lockRow.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            locked = reader.GetBoolean(0);
+            now = reader.GetFieldValue<DateTimeOffset>(1);
+        }
         // No row locked means no saga, even if another transaction commits one a moment later: the caller then
         // inserts, meets 23505, and its retry locks the row properly. Loading it unlocked would race.
-        if (await lockRow.ExecuteScalarAsync(cancellationToken) is null)
-            return null;
-        return await db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, cancellationToken);
+        if (!locked)
+            return (null, now);
+        return (await db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, cancellationToken), now);
     }
 }

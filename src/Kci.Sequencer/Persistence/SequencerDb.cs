@@ -28,6 +28,7 @@ public sealed class SequencerDb(DbContextOptions<SequencerDb> options) : DbConte
             e.HasIndex(x => new { x.EntityType, x.EntityId }).IsUnique();
             // The deadline sweeper reads only orders waiting on a gap.
             e.HasIndex(x => x.GapDeadline).HasFilter("gap_deadline IS NOT NULL");
+            e.HasIndex(x => x.AckDeadline).HasFilter("ack_deadline IS NOT NULL");
             e.HasMany(x => x.Kcis).WithOne().HasForeignKey(k => k.OrderId).OnDelete(DeleteBehavior.Cascade);
             // Loaded with the saga (under its row lock): the rules need every KCI the order has seen.
             e.Navigation(x => x.Kcis).AutoInclude();

@@ -26,6 +26,12 @@ public sealed class OrderSequence : SagaStateMachineInstance
     /// <summary>The KCI released to Handlers and not yet reported handled: the next waits for it.</summary>
     public Guid? InFlightKciId { get; set; }
 
+    /// <summary>
+    /// When the in-flight KCI is dispatched again if its acknowledgement has not come (null when nothing is in flight,
+    /// or the order is blocked and waits for an operator).
+    /// </summary>
+    public DateTimeOffset? AckDeadline { get; set; }
+
     /// <summary>When the wait for a missing number ends (null when nothing waits on a gap).</summary>
     public DateTimeOffset? GapDeadline { get; set; }
 

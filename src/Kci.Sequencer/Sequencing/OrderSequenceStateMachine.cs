@@ -14,12 +14,13 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
     public OrderSequenceStateMachine(TimeProvider clock, IOptionsMonitor<SequencerOptions> options, OutcomeDispatcher dispatcher,
         ILogger<OrderSequenceStateMachine> logger)
     {
+        _clock = clock;
         InstanceState(x => x.CurrentState);
 
         Event(() => KciReceived, e =>
         {
             e.CorrelateById(m => m.Message.OrderId);
-            e.SetSagaFactory(m => Resequencer.Start(m.Message, clock.GetUtcNow()));
+            e.SetSagaFactory(m => Resequencer.Start(m.Message, Now(m)));
         });
         Event(() => KciHandled, e =>
         {
@@ -31,6 +32,12 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
             e.CorrelateById(m => m.Message.OrderId);
             e.OnMissingInstance(m => m.Discard());
         });
+        Event(() => AckTimeoutElapsed, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => KciDeadLettered, e =>
+        {
+            e.CorrelateById(m => m.Message.OrderId);
+            e.SetSagaFactory(m => Resequencer.Start(m.Message.Kci, Now(m)));
+        });
 
         Event(() => InformationalFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => ActionRequiredFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
@@ -41,21 +48,30 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
         Event(() => UnparkRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
 
         Initially(
+            When(KciDeadLettered)
+                .Then(c => DeadLettered(c))
+                .Then(Settle),
             When(KciReceived)
-                .Then(c => Apply(c, Resequencer.Accept(c.Saga, c.Message, clock.GetUtcNow(), options.CurrentValue)))
+                .Then(c => Apply(c, Resequencer.Accept(c.Saga, c.Message, Now(c), options.CurrentValue)))
                 .Then(c => LogHeld(c))
                 .Then(Settle));
 
         DuringAny(
             When(KciReceived)
-                .Then(c => Apply(c, Resequencer.Accept(c.Saga, c.Message, clock.GetUtcNow(), options.CurrentValue)))
+                .Then(c => Apply(c, Resequencer.Accept(c.Saga, c.Message, Now(c), options.CurrentValue)))
                 .Then(c => LogHeld(c))
                 .Then(Settle),
             When(KciHandled)
-                .Then(c => Apply(c, Resequencer.Handled(c.Saga, c.Message.KciId, c.Message.HandledAt, clock.GetUtcNow(), options.CurrentValue)))
+                .Then(c => Apply(c, Resequencer.Handled(c.Saga, c.Message.KciId, c.Message.HandledAt, Now(c), options.CurrentValue)))
                 .Then(Settle),
             When(GapTimeoutElapsed)
-                .Then(c => Apply(c, Resequencer.GapTimedOut(c.Saga, clock.GetUtcNow(), options.CurrentValue)))
+                .Then(c => Apply(c, Resequencer.GapTimedOut(c.Saga, Now(c), options.CurrentValue)))
+                .Then(Settle),
+            When(AckTimeoutElapsed)
+                .Then(c => Apply(c, Resequencer.AckTimedOut(c.Saga, c.Message.KciId, Now(c), options.CurrentValue)))
+                .Then(Settle),
+            When(KciDeadLettered)
+                .Then(c => DeadLettered(c))
                 .Then(Settle),
             When(InformationalFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle),
             When(ActionRequiredFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle),
@@ -65,25 +81,36 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
         // Operator commands: allowed in any state; each rule ignores a command that does not apply.
         DuringAny(
             When(RetryRequested)
-                .Then(c => Operate(c, "retry", c.Message.Operator, c.Message.Reason, Resequencer.RetryBlocked(c.Saga, clock.GetUtcNow())))
+                .Then(c => Operate(c, "retry", c.Message.Operator, c.Message.Reason, Resequencer.RetryBlocked(c.Saga, Now(c), options.CurrentValue)))
                 .Then(Settle),
             When(SkipRequested)
-                .Then(c => Operate(c, "skip", c.Message.Operator, c.Message.Reason, Resequencer.Skip(c.Saga, clock.GetUtcNow(), options.CurrentValue)))
+                .Then(c => Operate(c, "skip", c.Message.Operator, c.Message.Reason, Resequencer.Skip(c.Saga, Now(c), options.CurrentValue)))
                 .Then(Settle),
             When(UnparkRequested)
-                .Then(c => Operate(c, "unpark", c.Message.Operator, c.Message.Reason, Resequencer.Unpark(c.Saga, clock.GetUtcNow(), options.CurrentValue)))
+                .Then(c => Operate(c, "unpark", c.Message.Operator, c.Message.Reason, Resequencer.Unpark(c.Saga, Now(c), options.CurrentValue)))
                 .Then(Settle));
 
         void Apply<T>(BehaviorContext<OrderSequence, T> context, SequencingOutcome outcome) where T : class
         {
             if (outcome.IsDuplicate && context.Message is KciReceived duplicate)
                 Log.Duplicate(logger, duplicate.KciId, duplicate.SequenceNumber, duplicate.Order.ToString(), duplicate.RequestId);
-            dispatcher.Dispatch(context.GetPayload<SequencerDb>(), context.Saga, outcome, clock.GetUtcNow());
+            if (outcome.IsRedispatch && context.Saga.InFlightKciId is { } kciId)
+                Log.Redispatched(logger, kciId, $"{context.Saga.EntityType}/{context.Saga.EntityId}", context.Saga.ConversationId);
+            dispatcher.Dispatch(context.GetPayload<SequencerDb>(), context.Saga, outcome, Now(context));
+        }
+
+        void DeadLettered(BehaviorContext<OrderSequence, KciDeadLettered> context)
+        {
+            var kci = context.Message.Kci;
+            var outcome = Resequencer.DeadLettered(context.Saga, kci, Now(context), options.CurrentValue);
+            if (!outcome.IsIgnored)
+                Log.DeadLettered(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), context.Message.Queue, context.Message.Reason ?? "unknown", kci.ConversationId);
+            Apply(context, outcome);
         }
 
         void Block<T>(BehaviorContext<OrderSequence, T> context, ReleasedKci kci, ExceptionInfo[] exceptions) where T : class
         {
-            var outcome = Resequencer.Failed(context.Saga, kci.KciId, clock.GetUtcNow());
+            var outcome = Resequencer.Failed(context.Saga, kci.KciId, Now(context));
             if (!outcome.IsIgnored)
                 Log.Blocked(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), exceptions.FirstOrDefault()?.ExceptionType ?? "unknown", kci.ConversationId);
         }
@@ -107,6 +134,12 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
         }
     }
 
+    /// <summary>The database's clock for this message (read under the saga's lock), so every instance stores one time.</summary>
+    private DateTimeOffset Now(PipeContext context) =>
+        context.TryGetPayload<TransactionTime>(out var time) && time.Now is { } now ? now : _clock.GetUtcNow();
+
+    private readonly TimeProvider _clock;
+
     /// <summary>KCIs flow: each released as soon as its turn comes.</summary>
     public State Sequencing { get; private set; } = null!;
 
@@ -119,6 +152,8 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
     public Event<KciReceived> KciReceived { get; private set; } = null!;
     public Event<KciHandled> KciHandled { get; private set; } = null!;
     public Event<GapTimeoutElapsed> GapTimeoutElapsed { get; private set; } = null!;
+    public Event<AckTimeoutElapsed> AckTimeoutElapsed { get; private set; } = null!;
+    public Event<KciDeadLettered> KciDeadLettered { get; private set; } = null!;
 
     // Handling failed for good (retries exhausted): MassTransit sends the fault to the saga's queue.
     public Event<Fault<InformationalKciReleased>> InformationalFailed { get; private set; } = null!;

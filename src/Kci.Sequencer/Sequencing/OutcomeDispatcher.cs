@@ -24,7 +24,7 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
             db.Enqueue(KciQueues.Gaps, new SequenceGapSkipped
             {
                 OrderId = order.CorrelationId, Order = orderKey, From = gap.From, To = gap.To, SkippedAt = now, ConversationId = order.ConversationId,
-            }, NameBasedGuid.Create($"gap:{order.CorrelationId}:{gap.From}"), order.CorrelationId, now: now);
+            }, NameBasedGuid.Create($"gap:{order.CorrelationId}:{gap.From}"), order.CorrelationId);
         }
 
         if (outcome.BecameParked)
@@ -54,7 +54,7 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
             var messageId = NameBasedGuid.Create($"release:{kci.KciId}:{kci.ReleaseCount}");
             var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
             // A KCI whose handling fails for good comes back to the saga as a Fault<T>, and blocks the order.
-            db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, now, faultQueue: KciQueues.SequencerControl);
+            db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, faultQueue: KciQueues.SequencerControl);
 
             metrics.Released.Add(1);
             if (kci.SequenceConflict)

@@ -19,6 +19,9 @@ public sealed record SequencingOutcome
     public bool IsDuplicate { get; init; }
     public bool IsIgnored { get; init; }
     public bool BecameParked { get; init; }
+
+    /// <summary>The release is the in-flight KCI again, after its acknowledgement timed out.</summary>
+    public bool IsRedispatch { get; init; }
 }
 
 /// <summary>
@@ -41,7 +44,10 @@ public static class Resequencer
     /// <summary>A KCI arrived: hold it, then release whatever may go now.</summary>
     public static SequencingOutcome Accept(OrderSequence order, KciReceived kci, DateTimeOffset now, SequencerOptions options)
     {
-        if (order.Kcis.Exists(k => k.KciId == kci.KciId))
+        var known = order.Kcis.Find(k => k.KciId == kci.KciId);
+        if (known is { Status: KciStatus.DeadLettered })
+            order.Kcis.Remove(known); // replayed from the dead letters: it takes its place again, as received
+        else if (known is not null)
             return SequencingOutcome.Duplicate;
 
         order.Kcis.Add(new SequencedKci
@@ -81,7 +87,49 @@ public static class Resequencer
         kci.HandledAt = handledAt;
         kci.Body = null;
         order.InFlightKciId = null;
+        order.AckDeadline = null;
         order.Blocked = false;
+        return Advance(order, now, options);
+    }
+
+    /// <summary>
+    /// The in-flight KCI's acknowledgement did not come within <see cref="SequencerOptions.AckTimeout"/> (its release or its
+    /// <see cref="KciHandled"/> was lost, dead-lettered or stuck): it is dispatched again. Handlers that recorded it already
+    /// acknowledge again without repeating anything, so the order moves on either way.
+    /// </summary>
+    public static SequencingOutcome AckTimedOut(OrderSequence order, Guid kciId, DateTimeOffset now, SequencerOptions options)
+    {
+        var kci = order.Kcis.Find(k => k.KciId == kciId);
+        if (kci is null || order.InFlightKciId != kciId || order.Blocked || order.AckDeadline is not { } deadline || deadline > now)
+            return SequencingOutcome.Ignored;
+        kci.ReleaseCount = checked(kci.ReleaseCount + 1);
+        order.AckDeadline = now + options.AckTimeout;
+        order.UpdatedAt = now;
+        return new SequencingOutcome { Released = [kci], IsRedispatch = true };
+    }
+
+    /// <summary>
+    /// A <see cref="KciReceived"/> of this order faulted for good and lies in a dead-letter queue. Its number must not pass
+    /// for a gap: the order keeps a placeholder, releases nothing past it and runs no gap clock until an operator replays
+    /// the message (it then takes its place, see <see cref="Accept"/>) or skips it.
+    /// </summary>
+    public static SequencingOutcome DeadLettered(OrderSequence order, KciReceived kci, DateTimeOffset now, SequencerOptions options)
+    {
+        if (order.Kcis.Exists(k => k.KciId == kci.KciId))
+            return SequencingOutcome.Ignored; // it was received after all (a replay, or a copy that went through)
+        order.Kcis.Add(new SequencedKci
+        {
+            KciId = kci.KciId,
+            OrderId = order.CorrelationId,
+            SequenceNumber = kci.SequenceNumber,
+            Arrival = order.Kcis.Count,
+            Status = KciStatus.DeadLettered,
+            UpdateType = kci.UpdateType,
+            PayloadType = kci.PayloadType,
+            ConversationId = kci.ConversationId,
+            RequestId = kci.RequestId,
+            ReceivedAt = kci.ReceivedAt,
+        });
         return Advance(order, now, options);
     }
 
@@ -91,7 +139,9 @@ public static class Resequencer
         if (order.GapDeadline is not { } deadline || deadline > now)
             return SequencingOutcome.Ignored;
 
-        order.SkipThrough = Math.Max(order.SkipThrough, HeldAhead(order).Select(k => k.SequenceNumber).DefaultIfEmpty(0).Max());
+        // Never past a number whose KCI lies in a dead-letter queue: that one waits for an operator.
+        var highestHeld = HeldAhead(order).Select(k => k.SequenceNumber).DefaultIfEmpty(0).Max();
+        order.SkipThrough = Math.Max(order.SkipThrough, Math.Min(highestHeld, DeadLetterBarrier(order) - 1));
         order.GapDeadline = null;
         return Advance(order, now, options);
     }
@@ -104,12 +154,13 @@ public static class Resequencer
             return SequencingOutcome.Ignored;
         kci.Status = KciStatus.Failed;
         order.Blocked = true;
+        order.AckDeadline = null;
         order.UpdatedAt = now;
         return new SequencingOutcome();
     }
 
     /// <summary>Operator: dispatch the blocked KCI again.</summary>
-    public static SequencingOutcome RetryBlocked(OrderSequence order, DateTimeOffset now)
+    public static SequencingOutcome RetryBlocked(OrderSequence order, DateTimeOffset now, SequencerOptions options)
     {
         var kci = order.Kcis.Find(k => k.KciId == order.InFlightKciId);
         if (!order.Blocked || kci is null)
@@ -117,7 +168,8 @@ public static class Resequencer
         order.Blocked = false;
         kci.Status = KciStatus.Released;
         kci.ReleasedAt = now;
-        kci.ReleaseCount++;
+        kci.ReleaseCount = checked(kci.ReleaseCount + 1);
+        order.AckDeadline = now + options.AckTimeout;
         order.UpdatedAt = now;
         return new SequencingOutcome { Released = [kci] };
     }
@@ -130,6 +182,7 @@ public static class Resequencer
             blocked.Status = KciStatus.Skipped;
             blocked.Body = null;
             order.InFlightKciId = null;
+            order.AckDeadline = null;
             order.Blocked = false;
             return Advance(order, now, options);
         }
@@ -138,6 +191,17 @@ public static class Resequencer
             return SequencingOutcome.Ignored;
         order.GapDeadline = now;
         return GapTimedOut(order, now, options);
+    }
+
+    /// <summary>Operator: give up on a dead-lettered KCI; its number counts as skipped and the order moves on.</summary>
+    public static SequencingOutcome SkipDeadLettered(OrderSequence order, Guid kciId, DateTimeOffset now, SequencerOptions options)
+    {
+        if (order.Kcis.Find(k => k.KciId == kciId) is not { Status: KciStatus.DeadLettered } placeholder)
+            return SequencingOutcome.Ignored;
+        placeholder.Status = KciStatus.Skipped;
+        if (placeholder.SequenceNumber >= order.NextSequence)
+            order.SkipThrough = Math.Max(order.SkipThrough, placeholder.SequenceNumber);
+        return Advance(order, now, options);
     }
 
     /// <summary>Operator: release again after the order was parked.</summary>
@@ -158,7 +222,7 @@ public static class Resequencer
         // Strictly one KCI of an order with Handlers at a time: the next goes when this one is handled.
         if (order.InFlightKciId is null && !order.Blocked && !order.Parked && PickNext(order, gaps) is { } next)
         {
-            Release(order, next, now);
+            Release(order, next, now, options);
             released.Add(next);
         }
 
@@ -176,9 +240,12 @@ public static class Resequencer
         if (due is not null)
             return due;
 
-        var lowestAhead = HeldAhead(order).OrderBy(k => k.SequenceNumber).ThenBy(k => k.ReceivedAt).ThenBy(k => k.Arrival).FirstOrDefault();
-        if (lowestAhead is null || lowestAhead.SequenceNumber > order.SkipThrough)
-            return null;
+        // Nothing goes past a number whose KCI lies in a dead-letter queue.
+        var barrier = DeadLetterBarrier(order);
+        var lowestAhead = HeldAhead(order).Where(k => k.SequenceNumber < barrier)
+            .OrderBy(k => k.SequenceNumber).ThenBy(k => k.ReceivedAt).ThenBy(k => k.Arrival).FirstOrDefault();
+        if (lowestAhead is null || lowestAhead.SequenceNumber - 1 > order.SkipThrough)
+            return null; // numbers before it are still awaited
 
         // The gap before it timed out: skip the missing numbers.
         var gap = new SkippedGap(order.NextSequence, lowestAhead.SequenceNumber - 1);
@@ -188,31 +255,34 @@ public static class Resequencer
         return lowestAhead;
     }
 
-    private static void Release(OrderSequence order, SequencedKci kci, DateTimeOffset now)
+    private static void Release(OrderSequence order, SequencedKci kci, DateTimeOffset now, SequencerOptions options)
     {
-        if (kci.SequenceNumber < order.NextSequence)
-        {
-            var numberWasReleased = order.Kcis.Exists(k => k != kci && k.SequenceNumber == kci.SequenceNumber
-                && k.Status is KciStatus.Released or KciStatus.Handled or KciStatus.Failed or KciStatus.Skipped);
-            kci.SequenceConflict = numberWasReleased;
-            kci.Late = !numberWasReleased;
-        }
+        var numberWasReleased = order.Kcis.Exists(k => k != kci && k.SequenceNumber == kci.SequenceNumber
+            && k.Status is KciStatus.Released or KciStatus.Handled or KciStatus.Failed or KciStatus.Skipped);
+        if (numberWasReleased)
+            kci.SequenceConflict = true;
+        else if (kci.SequenceNumber < order.NextSequence)
+            kci.Late = true;
         else
-        {
-            order.NextSequence = kci.SequenceNumber + 1;
-        }
+            order.NextSequence = kci.SequenceNumber == long.MaxValue ? long.MaxValue : kci.SequenceNumber + 1;
 
         kci.Status = KciStatus.Released;
         kci.ReleasedAt = now;
-        kci.ReleaseCount++;
+        kci.ReleaseCount = checked(kci.ReleaseCount + 1);
         order.InFlightKciId = kci.KciId;
+        order.AckDeadline = now + options.AckTimeout;
     }
 
-    /// <summary>The gap clock runs while the lowest held number is above the next expected one.</summary>
+    /// <summary>
+    /// The gap clock runs while the lowest held number is above the next expected one, unless a dead-lettered KCI stands
+    /// first in line: that one waits for an operator, not for a timeout.
+    /// </summary>
     private static void RearmGapDeadline(OrderSequence order, DateTimeOffset now, SequencerOptions options)
     {
+        var barrier = DeadLetterBarrier(order);
         var lowestAhead = HeldAhead(order).Select(k => (long?)k.SequenceNumber).Min();
-        var waitingOnGap = lowestAhead is { } lowest && lowest > order.NextSequence && lowest > order.SkipThrough;
+        var waitingOnGap = lowestAhead is { } lowest && lowest > order.NextSequence && lowest - 1 > order.SkipThrough
+            && order.NextSequence < barrier && order.SkipThrough < barrier - 1;
         if (!waitingOnGap)
             order.GapDeadline = null;
         else
@@ -226,13 +296,26 @@ public static class Resequencer
     /// </summary>
     private static int HeldBehindAGap(OrderSequence order)
     {
-        var held = order.Kcis.Where(k => k.Status == KciStatus.Held).Select(k => k.SequenceNumber).ToHashSet();
-        var firstMissing = order.NextSequence;
-        while (held.Contains(firstMissing) || firstMissing <= order.SkipThrough)
+        // The first missing number: walk the held numbers in order from where the order stands (never the range
+        // between them, which may be as wide as a long), so the cost grows with the KCIs held, not with their numbers.
+        var firstMissing = order.SkipThrough >= order.NextSequence
+            ? (order.SkipThrough == long.MaxValue ? long.MaxValue : order.SkipThrough + 1)
+            : order.NextSequence;
+        foreach (var number in order.Kcis.Where(k => k.Status == KciStatus.Held && k.SequenceNumber >= firstMissing)
+                     .Select(k => k.SequenceNumber).Distinct().Order())
+        {
+            if (number != firstMissing || firstMissing == long.MaxValue)
+                break;
             firstMissing++;
+        }
         return order.Kcis.Count(k => k.Status == KciStatus.Held && k.SequenceNumber > firstMissing);
     }
 
     private static IEnumerable<SequencedKci> HeldAhead(OrderSequence order) =>
-        order.Kcis.Where(k => k.Status == KciStatus.Held && k.SequenceNumber > order.NextSequence - 1);
+        order.Kcis.Where(k => k.Status == KciStatus.Held && k.SequenceNumber >= order.NextSequence);
+
+    /// <summary>The lowest number at or after the next expected one whose KCI lies in a dead-letter queue (long.MaxValue: none).</summary>
+    private static long DeadLetterBarrier(OrderSequence order) =>
+        order.Kcis.Where(k => k.Status == KciStatus.DeadLettered && k.SequenceNumber >= order.NextSequence)
+            .Select(k => k.SequenceNumber).DefaultIfEmpty(long.MaxValue).Min();
 }

@@ -7,6 +7,9 @@ public enum KciStatus
     Handled = 2,
     Failed = 3,
     Skipped = 4,
+
+    /// <summary>Its <c>KciReceived</c> faulted for good and lies in a dead-letter queue: a placeholder that holds its number.</summary>
+    DeadLettered = 5,
 }
 
 /// <summary>A KCI as the sequencer knows it. Its id is unique: the same KCI again has no effect.</summary>

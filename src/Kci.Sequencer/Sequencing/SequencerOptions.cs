@@ -15,6 +15,20 @@ public sealed class SequencerOptions
     /// <summary>KCIs held behind a missing number, per order, beyond which the order is parked.</summary>
     [Range(1, 100_000)] public int MaxHeldPerOrder { get; set; } = 100;
 
+    /// <summary>
+    /// How long the in-flight KCI waits for Handlers' acknowledgement before it is dispatched again (its release or its
+    /// acknowledgement may have been lost or dead-lettered). Long enough for a backlog in Handlers' queues to drain: a
+    /// re-dispatch is harmless (Handlers deduplicate and acknowledge again), only wasted work.
+    /// </summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// After the Sequencer could not work (its database or broker away, or the process down), no deadline passes for
+    /// this long: the gateway needs time to deliver again what it could not deliver, and the queues time to drain, before
+    /// a missing number counts as a gap or an acknowledgement as lost.
+    /// </summary>
+    public TimeSpan GraceAfterOutage { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often stored gap deadlines are looked at.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -47,7 +47,7 @@ internal sealed class OrderDriver
     }
 
     public SequencingOutcome Fail() => Resequencer.Failed(Order, Order.InFlightKciId!.Value, Now);
-    public SequencingOutcome Retry() => Run(Resequencer.RetryBlocked(Order, Now));
+    public SequencingOutcome Retry() => Run(Resequencer.RetryBlocked(Order, Now, _options));
     public SequencingOutcome Skip() => Run(Resequencer.Skip(Order, Now, _options));
     public SequencingOutcome Unpark() => Run(Resequencer.Unpark(Order, Now, _options));
 

@@ -105,6 +105,112 @@ namespace Kci.Handlers.Persistence.Migrations
                     b.ToTable("action_items", "handlers");
                 });
 
+            modelBuilder.Entity("Kci.Handlers.Persistence.DeadLetter", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ConversationId")
+                        .HasColumnType("text")
+                        .HasColumnName("conversation_id");
+
+                    b.Property<string>("EntityId")
+                        .HasColumnType("text")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .HasColumnType("text")
+                        .HasColumnName("entity_type");
+
+                    b.Property<byte[]>("Envelope")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("envelope");
+
+                    b.Property<string>("ExceptionMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("exception_message");
+
+                    b.Property<string>("ExceptionType")
+                        .HasColumnType("text")
+                        .HasColumnName("exception_type");
+
+                    b.Property<DateTimeOffset?>("FaultedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("faulted_at");
+
+                    b.Property<Guid?>("KciId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("kci_id");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("message_type");
+
+                    b.Property<Guid?>("OrderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("order_id");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("queue");
+
+                    b.Property<DateTimeOffset?>("ReplayedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("replayed_at");
+
+                    b.Property<string>("ReplayedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("replayed_by");
+
+                    b.Property<long?>("SequenceNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence_number");
+
+                    b.Property<string>("SourceQueue")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("source_queue");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("state");
+
+                    b.Property<DateTimeOffset>("TakenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("taken_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dead_letters");
+
+                    b.HasIndex("OrderId")
+                        .HasDatabaseName("ix_dead_letters_order_id");
+
+                    b.HasIndex("Queue", "MessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dead_letters_queue_message_id");
+
+                    b.HasIndex("State", "Queue", "FaultedAt")
+                        .HasDatabaseName("ix_dead_letters_state_queue_faulted_at");
+
+                    b.ToTable("dead_letters", "handlers");
+                });
+
             modelBuilder.Entity("Kci.Handlers.Persistence.GatewayError", b =>
                 {
                     b.Property<Guid>("KciId")
@@ -388,6 +494,103 @@ namespace Kci.Handlers.Persistence.Migrations
                     b.ToTable("sequence_gaps", "handlers");
                 });
 
+            modelBuilder.Entity("Kci.Handlers.Persistence.SequencerOrder", b =>
+                {
+                    b.Property<DateTimeOffset?>("AckDeadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ack_deadline");
+
+                    b.Property<bool>("Blocked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("blocked");
+
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("current_state");
+
+                    b.PrimitiveCollection<long[]>("DeadLetteredNumbers")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("dead_lettered_numbers");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("entity_type");
+
+                    b.Property<DateTimeOffset?>("GapDeadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("gap_deadline");
+
+                    b.PrimitiveCollection<long[]>("HeldNumbers")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("held_numbers");
+
+                    b.Property<int?>("InFlightDispatches")
+                        .HasColumnType("integer")
+                        .HasColumnName("in_flight_dispatches");
+
+                    b.Property<Guid?>("InFlightKciId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("in_flight_kci_id");
+
+                    b.Property<long?>("InFlightSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("in_flight_sequence");
+
+                    b.Property<DateTimeOffset?>("InFlightSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("in_flight_since");
+
+                    b.Property<long>("NextSequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next_sequence");
+
+                    b.Property<bool>("Parked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("parked");
+
+                    b.Property<long>("SkipThrough")
+                        .HasColumnType("bigint")
+                        .HasColumnName("skip_through");
+
+                    b.Property<string>("Supplier")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("supplier");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("WaitingReason")
+                        .HasColumnType("text")
+                        .HasColumnName("waiting_reason");
+
+                    b.Property<DateTimeOffset>("WaitingSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("waiting_since");
+
+                    b.ToTable((string)null);
+
+                    b.ToView("order_overview", "sequencer");
+                });
+
             modelBuilder.Entity("Kci.Handlers.Persistence.TimelineEntry", b =>
                 {
                     b.Property<Guid>("KciId")
@@ -514,8 +717,10 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnName("correlation_id");
 
                     b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
 
                     b.Property<string>("Destination")
                         .IsRequired()

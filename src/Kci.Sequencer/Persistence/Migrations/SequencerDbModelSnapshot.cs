@@ -46,8 +46,10 @@ namespace Kci.Sequencer.Persistence.Migrations
                         .HasColumnName("correlation_id");
 
                     b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
 
                     b.Property<string>("Destination")
                         .IsRequired()
@@ -81,6 +83,10 @@ namespace Kci.Sequencer.Persistence.Migrations
                     b.Property<Guid>("CorrelationId")
                         .HasColumnType("uuid")
                         .HasColumnName("correlation_id");
+
+                    b.Property<DateTimeOffset?>("AckDeadline")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ack_deadline");
 
                     b.Property<bool>("Blocked")
                         .HasColumnType("boolean")
@@ -145,6 +151,10 @@ namespace Kci.Sequencer.Persistence.Migrations
 
                     b.HasKey("CorrelationId")
                         .HasName("pk_order_sequences");
+
+                    b.HasIndex("AckDeadline")
+                        .HasDatabaseName("ix_order_sequences_ack_deadline")
+                        .HasFilter("ack_deadline IS NOT NULL");
 
                     b.HasIndex("GapDeadline")
                         .HasDatabaseName("ix_order_sequences_gap_deadline")

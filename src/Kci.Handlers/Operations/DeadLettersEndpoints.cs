@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Kci.Handlers.DeadLetters;
+using Kci.Handlers.Persistence;
+using Kci.Hosting.Persistence;
+using Kci.Messages;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kci.Handlers.Operations;
+
+public sealed record DeadLetterQueueSummary(string Queue, int Count, DateTimeOffset? OldestFaultedAt, string? LatestReason);
+
+public sealed record DeadLetterView(long Id, string Queue, string SourceQueue, Guid MessageId, string MessageType, string? EntityType, string? EntityId,
+    Guid? KciId, long? SequenceNumber, string? ConversationId, string? ExceptionType, string? ExceptionMessage, DateTimeOffset? FaultedAt,
+    DateTimeOffset TakenAt, string State, DateTimeOffset? ReplayedAt, string? ReplayedBy);
+
+/// <summary>Messages that faulted for good (see <see cref="DeadLetterIngest"/>): listed, summarised per queue, and replayed by an operator.</summary>
+public static class DeadLettersEndpoints
+{
+    public static RouteGroupBuilder MapDeadLettersEndpoints(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/dead-letters").WithTags("Dead letters");
+        group.MapGet("", ListAsync);
+        group.MapGet("/summary", SummaryAsync);
+        group.MapPost("/{id:long}/replay", ReplayAsync);
+        return api;
+    }
+
+    internal static readonly System.Linq.Expressions.Expression<Func<DeadLetter, DeadLetterView>> ToView = d => new DeadLetterView(
+        d.Id, d.Queue, d.SourceQueue, d.MessageId, d.MessageType, d.EntityType, d.EntityId, d.KciId, d.SequenceNumber, d.ConversationId,
+        d.ExceptionType, d.ExceptionMessage, d.FaultedAt, d.TakenAt, d.State, d.ReplayedAt, d.ReplayedBy);
+
+    private static async Task<Results<Ok<List<DeadLetterView>>, BadRequest<ProblemBody>>> ListAsync(HandlersDb db, string? queue, string? state,
+        CancellationToken cancellationToken)
+    {
+        if (state is not (null or DeadLetterStates.Dead or DeadLetterStates.Replayed))
+            return TypedResults.BadRequest(new ProblemBody("state: must be dead or replayed"));
+        var query = db.DeadLetters.AsNoTracking().Where(d => d.State == (state ?? DeadLetterStates.Dead));
+        if (!string.IsNullOrEmpty(queue))
+            query = query.Where(d => d.Queue == queue);
+        return TypedResults.Ok(await query.OrderBy(d => d.FaultedAt ?? d.TakenAt).ThenBy(d => d.Id).Take(500).Select(ToView).ToListAsync(cancellationToken));
+    }
+
+    /// <summary>Per dead-letter queue: how many wait for an operator, the oldest, and the latest reason.</summary>
+    private static async Task<Ok<List<DeadLetterQueueSummary>>> SummaryAsync(HandlersDb db, CancellationToken cancellationToken)
+    {
+        var rows = await db.DeadLetters.AsNoTracking().Where(d => d.State == DeadLetterStates.Dead)
+            .GroupBy(d => d.Queue)
+            .Select(g => new
+            {
+                Queue = g.Key,
+                Count = g.Count(),
+                Oldest = g.Min(d => d.FaultedAt ?? d.TakenAt),
+                LatestReason = g.OrderByDescending(d => d.Id).Select(d => d.ExceptionType).FirstOrDefault(),
+            })
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(rows.OrderBy(r => r.Queue, StringComparer.Ordinal)
+            .Select(r => new DeadLetterQueueSummary(r.Queue, r.Count, r.Oldest, r.LatestReason)).ToList());
+    }
+
+    /// <summary>
+    /// Sends the message back to the queue it faulted on (through the outbox, with its own message id), marks it replayed
+    /// and records who and why, in one transaction. A dead letter already replayed is answered 409 with its state.
+    /// </summary>
+    private static async Task<Results<Accepted<DeadLetterView>, NotFound, BadRequest<ProblemBody>, Conflict<DeadLetterView>, UnprocessableEntity<ProblemBody>>>
+        ReplayAsync(long id, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs,
+            CancellationToken cancellationToken)
+    {
+        if (!OperatorRequest.IsValid(body))
+            return TypedResults.BadRequest(new ProblemBody("reason: is required"));
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var letter = await db.DeadLetters.FromSql($"SELECT * FROM handlers.dead_letters WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
+        if (letter is null)
+            return TypedResults.NotFound();
+        if (letter.State != DeadLetterStates.Dead)
+            return TypedResults.Conflict(ToView.Compile()(letter));
+
+        var facts = EnvelopeReader.Read(letter.Envelope);
+        var type = letter.MessageType.Contains('.', StringComparison.Ordinal) || letter.MessageType.Contains(':', StringComparison.Ordinal)
+            ? null
+            : typeof(KciReceived).Assembly.GetType($"Kci.Messages.{letter.MessageType}", throwOnError: false);
+        if (type is null || facts.Message is not { } message)
+            return TypedResults.UnprocessableEntity(new ProblemBody($"messageType: {letter.MessageType} cannot be replayed by the operations API"));
+
+        var now = clock.GetUtcNow();
+        var who = body.Who(user);
+        var reason = body.Reason!.Trim();
+        db.Enqueue(letter.SourceQueue, message.Deserialize(type, JsonSerializerOptions.Web)!, letter.MessageId,
+            correlationId: facts.CorrelationId, conversationId: facts.EnvelopeConversationId, faultQueue: facts.FaultQueue);
+        letter.State = DeadLetterStates.Replayed;
+        letter.ReplayedAt = now;
+        letter.ReplayedBy = who;
+        db.OperatorActions.Add(new OperatorAction { Command = "replay-dead-letter", Target = $"dead-letter/{id}", Operator = who, Reason = reason, At = now });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        Log.DeadLetterReplayed(logs.CreateLogger("Kci.Handlers.Operations"), id, letter.MessageType, letter.Queue, letter.SourceQueue, who, reason);
+        return TypedResults.Accepted($"/dead-letters?state=replayed", ToView.Compile()(letter));
+    }
+}
