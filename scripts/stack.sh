@@ -6,6 +6,9 @@
 #   scripts/stack.sh down     stop what this script started (nothing else)
 #   scripts/stack.sh status   say what runs
 #   scripts/stack.sh reset    down, then delete the data folder
+#   scripts/stack.sh stop|start postgresql|rabbitmq|rabbitmq-app
+#                             one server alone, for outage drills and the fault tests (rabbitmq-app: stop_app/start_app,
+#                             the node stays up; rabbitmq: the whole broker process)
 #
 # Overridable: KCI_STACK_DIR, KCI_PG_PORT (5432), KCI_AMQP_PORT (5672), KCI_RABBIT_MGMT_PORT (15672).
 set -euo pipefail
@@ -177,5 +180,15 @@ case "${1:-up}" in
   down) rabbit_down; pg_down ;;
   status) status ;;
   reset) rabbit_down; pg_down; rm -rf "$stack_dir" "$(dirname "$(pg_data_dir)")/pg"; log "data deleted" ;;
-  *) echo "usage: $0 up|down|status|reset" >&2; exit 2 ;;
+  stop|start)
+    case "$1:${2:-}" in
+      stop:postgresql) pg_down ;;
+      start:postgresql) pg_up ;;
+      stop:rabbitmq) rabbit_down ;;
+      start:rabbitmq) rabbit_up; wait_for_management ;;
+      stop:rabbitmq-app) rabbit_env; log "stopping the RabbitMQ application (node stays up)"; rabbitmqctl_ -q stop_app >/dev/null ;;
+      start:rabbitmq-app) rabbit_env; log "starting the RabbitMQ application"; rabbitmqctl_ -q start_app >/dev/null; wait_for_management ;;
+      *) echo "usage: $0 stop|start postgresql|rabbitmq|rabbitmq-app" >&2; exit 2 ;;
+    esac ;;
+  *) echo "usage: $0 up|down|status|reset|stop|start" >&2; exit 2 ;;
 esac

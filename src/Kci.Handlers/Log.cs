@@ -28,8 +28,8 @@ internal static partial class Log
     public static partial void ActionResolved(ILogger logger, Guid actionId, string type, string orderKey, string by, string resolution);
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning,
-        Message = "Operator {Operator} ran {Command} on {Target}: {Reason}")]
-    public static partial void OperatorAction(ILogger logger, string @operator, string command, string target, string reason);
+        Message = "Operator {Operator}: {Command} on {Target} ({Reason}): {Outcome}")]
+    public static partial void OperatorAction(ILogger logger, string @operator, string command, string target, string reason, string outcome);
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Error,
         Message = "Dead letter taken from {Queue}: {MessageType} {MessageId} of {EntityType}/{EntityId} #{SequenceNumber} ({ExceptionType}); listed at /dead-letters for an operator")]

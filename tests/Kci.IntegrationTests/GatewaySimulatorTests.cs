@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Kci.IntegrationTests.Infrastructure;
@@ -63,25 +62,7 @@ public class When_the_gateway_simulator_runs(SimulatorPipeline pipeline)
 
     private async Task<(int Exit, string Output, JsonElement Summary)> SimulateAsync(params string[] args)
     {
-        var json = Path.Combine(Path.GetTempPath(), $"kci-sim-{Guid.NewGuid():N}.json");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Kci.GatewaySimulator", "bin", ServiceProcess.Configuration, "net10.0", "Kci.GatewaySimulator.dll"));
-        foreach (var arg in (string[])["--url", pipeline.Ingress.BaseAddress.ToString(), "--ops-url", pipeline.Handlers.BaseAddress.ToString(),
-            "--verify", "--verify-timeout", "120", "--quiet", "--json", json, .. args])
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await process.WaitForExitAsync(timeout.Token);
-        var text = await output + await errors;
-        try
-        {
-            return (process.ExitCode, text, JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement.Clone());
-        }
-        finally
-        {
-            File.Delete(json);
-        }
+        var run = await Simulator.RunAsync(pipeline, TimeSpan.FromMinutes(4), ["--verify-timeout", "120", .. args]);
+        return (run.Exit, run.Output, run.Summary);
     }
 }

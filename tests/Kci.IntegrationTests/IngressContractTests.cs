@@ -135,7 +135,7 @@ public class When_the_gateway_posts_a_bad_request(Pipeline pipeline)
 
         var uuid = error["uuid"]!.GetValue<string>();
         await Eventually(() => pipeline.Ingress.Output.Split('\n').Any(l => l.Contains(requestId, StringComparison.Ordinal)
-            && l.Contains(uuid, StringComparison.Ordinal) && l.Contains("sequenceNumber: must be an integer >= 1", StringComparison.Ordinal)));
+            && l.Contains(uuid, StringComparison.Ordinal) && l.Contains("sequenceNumber: must be an integer from 1 to", StringComparison.Ordinal)));
     }
 
     [Theory]

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Kci.IntegrationTests.Infrastructure;
 
 namespace Kci.IntegrationTests;
@@ -194,6 +196,42 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
 
         var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 1, Patience);
         Assert.Equal([2L], timeline.Numbers());
+    }
+
+    [Fact]
+    public async Task Should_answer_a_command_without_a_target_400_and_one_whose_target_moved_on_409_changing_nothing()
+    {
+        var order = Samples.NewEntityId();
+        var failing = Guid.NewGuid();
+        await using var failure = await pipeline.FailHandlingOfAsync(failing);
+        await Post(order, 1, failing);
+        await Post(order, 2);
+        await pipeline.WaitForSequencerViewAsync(Provide, order, v => v["blocked"]!.GetValue<bool>(), Patience);
+
+        var untargeted = await pipeline.CommandAsync(Provide, order, "skip", new JsonObject { ["reason"] = "no target", ["operator"] = "ops" });
+        Assert.Equal(HttpStatusCode.BadRequest, untargeted.StatusCode);
+        Assert.Contains("kciId or gap", await untargeted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The operator skips the blocked #1; the second click (or an HTTP retry) names #1 again and must not skip #2.
+        var skip = new JsonObject { ["reason"] = "obsolete", ["operator"] = "ops", ["kciId"] = failing.ToString() };
+        Assert.Equal(HttpStatusCode.Accepted, (await pipeline.CommandAsync(Provide, order, "skip", skip)).StatusCode);
+        await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 1, Patience);
+        var again = await pipeline.CommandAsync(Provide, order, "skip", (JsonObject)skip.DeepClone());
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var conflict = (await again.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Contains(failing.ToString(), conflict["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotNull(conflict["current"]!["targets"]);
+
+        var retryOfOther = await pipeline.CommandAsync(Provide, order, "retry", new JsonObject { ["reason"] = "r", ["operator"] = "ops", ["kciId"] = Guid.NewGuid().ToString() });
+        Assert.Equal(HttpStatusCode.Conflict, retryOfOther.StatusCode);
+        var unparkNotParked = await pipeline.CommandAsync(Provide, order, "unpark", new JsonObject { ["reason"] = "r", ["operator"] = "ops", ["parkedAt"] = DateTimeOffset.UtcNow });
+        Assert.Equal(HttpStatusCode.Conflict, unparkNotParked.StatusCode);
+
+        var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 1, Patience);
+        Assert.Equal([2L], timeline.Numbers());
+        var actions = (await pipeline.Operations.GetFromJsonAsync<JsonArray>("operator-actions"))!;
+        Assert.Contains(actions, a => a!["reason"]!.GetValue<string>() == "obsolete" && a["outcome"]!.GetValue<string>().StartsWith("ignored:", StringComparison.Ordinal));
+        Assert.Contains(actions, a => a!["reason"]!.GetValue<string>() == "obsolete" && a["outcome"]!.GetValue<string>() == "sent");
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public static class ActionsEndpoints
         ActionRules.Resolve(action, who, body.Reason!.Trim(), now);
         db.OperatorActions.Add(new OperatorAction { Command = "resolve-action", Target = id.ToString(), Operator = who, Reason = body.Reason.Trim(), At = now });
         await db.SaveChangesAsync(cancellationToken);
-        Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, "resolve-action", id.ToString(), body.Reason.Trim());
+        Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, "resolve-action", id.ToString(), body.Reason.Trim(), "done");
         return TypedResults.Ok(ToView.Compile()(action));
     }
 }

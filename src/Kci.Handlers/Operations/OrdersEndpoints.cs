@@ -43,7 +43,7 @@ public static class OrdersEndpoints
         orders.MapGet("/{entityType}/{entityId}/kcis", TimelineAsync);
         foreach (var command in (string[])["retry", "skip", "unpark"])
         {
-            orders.MapPost($"/{{entityType}}/{{entityId}}/{command}", (string entityType, string entityId, OperatorRequest body,
+            orders.MapPost($"/{{entityType}}/{{entityId}}/{command}", (string entityType, string entityId, OperatorCommandRequest body,
                     ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
                 CommandAsync(command, entityType, entityId, body, user, db, clock, logs, ct));
         }
@@ -110,32 +110,56 @@ public static class OrdersEndpoints
     /// <summary>Stored JSON, returned as JSON rather than as a string of it.</summary>
     internal static JsonElement? Json(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 
-    /// <summary>Records the operator's action and sends the command to the order's saga, in one transaction.</summary>
-    private static async Task<Results<Accepted<OperatorAction>, NotFound, BadRequest<ProblemBody>>> CommandAsync(string command,
-        string entityType, string entityId, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs,
+    /// <summary>
+    /// Checks the command's target against the order as it is now (409 with the current targets when it no longer holds the
+    /// order, recorded as ignored), then records the operator's action and sends the command to the order's saga, in one
+    /// transaction. The saga checks the target again under its lock, and applies a command id only once.
+    /// </summary>
+    private static async Task<Results<Accepted<OperatorAction>, NotFound, BadRequest<ProblemBody>, Conflict<CommandConflict>>> CommandAsync(string command,
+        string entityType, string entityId, OperatorCommandRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs,
         CancellationToken cancellationToken)
     {
-        if (!OperatorRequest.IsValid(body))
+        if (!OperatorRequest.IsValid(body.Base))
             return TypedResults.BadRequest(new ProblemBody("reason: is required"));
         var orderId = NameBasedGuid.ForOrder(entityType, entityId);
-        if (await SequencerReader.ForOrderAsync(db, orderId, cancellationToken) is null)
+        if (await SequencerReader.ForOrderAsync(db, orderId, cancellationToken) is not { } view)
             return TypedResults.NotFound();
+        if (body.MissingTarget(command) is { } missing)
+            return TypedResults.BadRequest(new ProblemBody(missing));
 
         var now = clock.GetUtcNow();
-        var who = body.Who(user);
-        var record = new OperatorAction { Command = command, Target = $"{entityType}/{entityId}", Operator = who, Reason = body.Reason!.Trim(), At = now };
+        var who = body.Base.Who(user);
+        var mismatch = body.Mismatch(command, view.Targets);
+        var record = new OperatorAction
+        {
+            Command = command, Target = $"{entityType}/{entityId} {Target(body)}", Operator = who, Reason = body.Reason!.Trim(), At = now,
+            Outcome = mismatch is null ? "sent" : $"ignored: {mismatch}",
+        };
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.OperatorActions.Add(record);
-        object message = command switch
+        if (mismatch is null)
         {
-            "retry" => new RetryBlockedKci { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
-            "skip" => new SkipKci { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
-            _ => new UnparkOrder { OrderId = orderId, Operator = who, Reason = record.Reason, RequestedAt = now },
-        };
-        db.Enqueue(KciQueues.SequencerControl, message, Guid.NewGuid(), correlationId: orderId);
+            var commandId = Guid.NewGuid();
+            object message = command switch
+            {
+                "retry" => new RetryBlockedKci { OrderId = orderId, KciId = body.KciId!.Value, CommandId = commandId, Operator = who, Reason = record.Reason, RequestedAt = now },
+                "skip" => new SkipKci
+                {
+                    OrderId = orderId, KciId = body.KciId, GapFrom = body.Gap?.From, GapTo = body.Gap?.To, CommandId = commandId,
+                    Operator = who, Reason = record.Reason, RequestedAt = now,
+                },
+                _ => new UnparkOrder { OrderId = orderId, ParkedAt = view.Targets.ParkedAt!.Value, CommandId = commandId, Operator = who, Reason = record.Reason, RequestedAt = now },
+            };
+            db.Enqueue(KciQueues.SequencerControl, message, commandId, correlationId: orderId);
+        }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, command, record.Target, record.Reason);
-        return TypedResults.Accepted($"/orders/{entityType}/{entityId}", record);
+        Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, command, record.Target, record.Reason, record.Outcome);
+        return mismatch is null
+            ? TypedResults.Accepted($"/orders/{entityType}/{entityId}", record)
+            : TypedResults.Conflict(new CommandConflict(mismatch, view));
     }
+
+    private static string Target(OperatorCommandRequest body) =>
+        body.KciId is { } kci ? $"kci {kci}" : body.Gap is { } gap ? $"gap {gap.From}-{gap.To}" : body.ParkedAt is { } at ? $"parked at {at:O}" : "";
 }

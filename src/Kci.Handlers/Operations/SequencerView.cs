@@ -10,7 +10,16 @@ namespace Kci.Handlers.Operations;
 public sealed record SequencerView(
     string EntityType, string EntityId, string State, long NextSequence, Guid? InFlightKciId, long? InFlightSequence,
     DateTimeOffset? InFlightSince, int? InFlightDispatches, DateTimeOffset? AckDeadline, DateTimeOffset? GapDeadline, bool Blocked, bool Parked,
-    long[] HeldNumbers, long[] DeadLetteredNumbers, string? WaitingReason, DateTimeOffset WaitingSince, DateTimeOffset UpdatedAt);
+    long[] HeldNumbers, long[] DeadLetteredNumbers, string? WaitingReason, DateTimeOffset WaitingSince, DateTimeOffset UpdatedAt,
+    CommandTargets Targets);
+
+/// <summary>
+/// What an operator command must name to act on the order as it is now: the blocked KCI (retry, skip), the dead-lettered
+/// KCIs (skip), the gap it waits for (skip), the parking (unpark). A command naming anything else is answered 409.
+/// </summary>
+public sealed record CommandTargets(Guid? BlockedKciId, Guid[] DeadLetteredKciIds, GapTarget? Gap, DateTimeOffset? ParkedAt);
+
+public sealed record GapTarget(long From, long To);
 
 /// <summary>
 /// Reads the sequencer through <c>sequencer.order_overview</c>, the view its migrations own (see the Sequencer's
@@ -45,5 +54,7 @@ public static class SequencerReader
 
     private static readonly System.Linq.Expressions.Expression<Func<SequencerOrder, SequencerView>> ToView = o => new SequencerView(
         o.EntityType, o.EntityId, o.CurrentState, o.NextSequence, o.InFlightKciId, o.InFlightSequence, o.InFlightSince, o.InFlightDispatches,
-        o.AckDeadline, o.GapDeadline, o.Blocked, o.Parked, o.HeldNumbers, o.DeadLetteredNumbers, o.WaitingReason, o.WaitingSince, o.UpdatedAt);
+        o.AckDeadline, o.GapDeadline, o.Blocked, o.Parked, o.HeldNumbers, o.DeadLetteredNumbers, o.WaitingReason, o.WaitingSince, o.UpdatedAt,
+        new CommandTargets(o.BlockedKciId, o.DeadLetteredKciIds, o.GapFrom != null && o.GapTo != null ? new GapTarget(o.GapFrom.Value, o.GapTo.Value) : null,
+            o.ParkedAt));
 }

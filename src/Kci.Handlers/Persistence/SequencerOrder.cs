@@ -18,6 +18,11 @@ public sealed class SequencerOrder
     public DateTimeOffset? GapDeadline { get; set; }
     public bool Blocked { get; set; }
     public bool Parked { get; set; }
+    public DateTimeOffset? ParkedAt { get; set; }
+    public Guid? BlockedKciId { get; set; }
+    public Guid[] DeadLetteredKciIds { get; set; } = [];
+    public long? GapFrom { get; set; }
+    public long? GapTo { get; set; }
     public long[] HeldNumbers { get; set; } = [];
     public long[] DeadLetteredNumbers { get; set; } = [];
     public string? WaitingReason { get; set; }

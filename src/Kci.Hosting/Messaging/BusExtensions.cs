@@ -30,6 +30,7 @@ public static class BusExtensions
 
         builder.Services.AddMassTransit(x =>
         {
+            x.DisableUsageTelemetry(); // no calls home: this machine talks to its broker and database only
             registrations?.Invoke(x);
             x.UsingRabbitMq((context, cfg) =>
             {

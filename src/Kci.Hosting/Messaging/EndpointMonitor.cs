@@ -21,7 +21,8 @@ namespace Kci.Hosting.Messaging;
 /// <para>
 /// While the broker answers, an endpoint that has not been consuming for <see cref="RabbitMqOptions.EndpointRecoveryAfter"/>
 /// is stopped and started again; if that does not bring it back within the same time, the whole bus is restarted.
-/// Readiness (<see cref="CheckHealthAsync"/>) is Unhealthy while any endpoint is not consuming.
+/// Readiness (<see cref="CheckHealthAsync"/>) is Unhealthy while the broker does not answer this monitor or any endpoint
+/// is not consuming; for a service without receive endpoints (the ingress) it says whether the broker answers.
 /// </para>
 /// </summary>
 public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceProvider services, TimeProvider clock, ILogger<EndpointMonitor> logger)
@@ -66,8 +67,12 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (!BrokerReachable)
+            return Task.FromResult(HealthCheckResult.Unhealthy(_endpoints.IsEmpty
+                ? "broker unreachable"
+                : $"broker unreachable: {string.Join(", ", _endpoints.Keys.Order(StringComparer.Ordinal))}"));
         if (_endpoints.IsEmpty)
-            return Task.FromResult(HealthCheckResult.Healthy("no receive endpoints"));
+            return Task.FromResult(HealthCheckResult.Healthy("broker answers; no receive endpoints"));
         var idle = _endpoints.Values.Where(e => !e.IsConsuming).Select(e => e.Queue).Order(StringComparer.Ordinal).ToList();
         if (idle.Count == 0)
             return Task.FromResult(HealthCheckResult.Healthy($"{_endpoints.Count} endpoints consuming"));
@@ -78,17 +83,15 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var wasAllConsuming = true;
+        await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(Interval, clock, stoppingToken);
-                if (_endpoints.IsEmpty)
-                    continue;
                 await CountConsumersAsync(stoppingToken);
                 var now = clock.GetUtcNow();
                 foreach (var endpoint in _endpoints.Values)
-                    endpoint.Observe(now);
+                    endpoint.Observe(now, BrokerReachable);
 
                 var allConsuming = _endpoints.Values.All(e => e.IsConsuming);
                 if (allConsuming && !wasAllConsuming)
@@ -99,6 +102,7 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
                 wasAllConsuming = allConsuming;
                 if (BrokerReachable)
                     await RecoverAsync(now, stoppingToken);
+                await Task.Delay(Interval, clock, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -107,6 +111,7 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
             catch (Exception ex)
             {
                 HostingLog.MonitorRoundFailed(logger, ex);
+                await Task.Delay(Interval, clock, stoppingToken);
             }
         }
         if (_connection is not null)
@@ -118,7 +123,14 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
     {
         try
         {
-            _connection ??= await Factory().CreateConnectionAsync($"kci-endpoint-monitor-{Environment.ProcessId}", cancellationToken);
+            if (_connection is not { IsOpen: true })
+            {
+                if (_connection is not null)
+                    await _connection.DisposeAsync();
+                _connection = await Factory().CreateConnectionAsync($"kci-endpoint-monitor-{Environment.ProcessId}", cancellationToken);
+            }
+            // A channel opened and closed: the broker answers (a service without endpoints, the ingress, has no other check).
+            await (await _connection.CreateChannelAsync(cancellationToken: cancellationToken)).DisposeAsync();
             foreach (var endpoint in _endpoints.Values)
             {
                 await using var channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
@@ -211,9 +223,10 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
 
         public bool IsConsuming => Ready && BrokerConsumers > 0;
 
-        public void Observe(DateTimeOffset now)
+        /// <summary>The clock of an endpoint that does not consume runs only while the broker answers: until then, reconnecting is MassTransit's job.</summary>
+        public void Observe(DateTimeOffset now, bool brokerReachable)
         {
-            if (IsConsuming)
+            if (IsConsuming || !brokerReachable)
             {
                 NotConsumingSince = null;
                 RestartedAt = null;
@@ -227,4 +240,5 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
 }
 
 /// <summary>One receive endpoint as the monitor sees it.</summary>
+/// <param name="NotConsumingSince">Since when the endpoint has not been consuming while the broker answered.</param>
 public sealed record EndpointStatus(string Queue, bool Ready, int? BrokerConsumers, bool Consuming, DateTimeOffset? NotConsumingSince);

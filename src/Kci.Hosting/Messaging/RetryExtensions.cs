@@ -24,7 +24,8 @@ public static class RetryExtensions
         endpoint.UseMessageRetry(r =>
         {
             r.Handle<Exception>(TransientFaults.IsUnreachable);
-            r.Interval(int.MaxValue, TimeSpan.FromMilliseconds(500));
+            // Without limit (MassTransit keeps only the intervals up to the 2 s cap); each try first waits for the gate.
+            r.Exponential(int.MaxValue, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(200));
         });
         endpoint.UseMessageRetry(r =>
         {

@@ -154,14 +154,19 @@ public static partial class KciValidator
             problems.Malformed("sequenceNumber: must be a number");
             return null;
         }
-        // 3 and 3.0 are the same JSON number; 3.5, 0 and -1 are not sequence numbers.
-        if (value.TryGetInt64(out var number) && number >= 1)
+        // 3 and 3.0 are the same JSON number; 3.5, 0 and -1 are not sequence numbers; nor is anything above 2^53 - 1, the
+        // largest integer every JSON implementation reads exactly (RFC 8259 section 6, I-JSON RFC 7493): a bigger number may
+        // already have been rounded by the time it reached us, so it cannot order anything (docs/validation.md).
+        if (value.TryGetInt64(out var number) && number is >= 1 and <= MaxSequenceNumber)
             return number;
-        if (value.TryGetDecimal(out var exact) && exact >= 1 && exact == decimal.Truncate(exact) && exact <= long.MaxValue)
+        if (value.TryGetDecimal(out var exact) && exact >= 1 && exact == decimal.Truncate(exact) && exact <= MaxSequenceNumber)
             return (long)exact;
-        problems.Invalid("sequenceNumber: must be an integer >= 1");
+        problems.Invalid($"sequenceNumber: must be an integer from 1 to {MaxSequenceNumber}");
         return null;
     }
+
+    /// <summary>2^53 - 1: the largest sequence number accepted.</summary>
+    public const long MaxSequenceNumber = 9_007_199_254_740_991;
 
     private static void DateTime(JsonElement parent, string name, string path, bool required, Problems problems)
     {

@@ -14,11 +14,15 @@ public static class OrderOverview
         CREATE OR REPLACE VIEW sequencer.order_overview AS
         SELECT o.correlation_id, o.entity_type, o.entity_id, o.supplier, o.current_state, o.next_sequence, o.skip_through,
                o.in_flight_kci_id, f.sequence_number AS in_flight_sequence, f.released_at AS in_flight_since,
-               f.release_count AS in_flight_dispatches, o.ack_deadline, o.gap_deadline, o.blocked, o.parked,
+               f.release_count AS in_flight_dispatches, o.ack_deadline, o.gap_deadline, o.blocked, o.parked, o.parked_at,
+               CASE WHEN o.blocked THEN o.in_flight_kci_id END AS blocked_kci_id,
                ARRAY(SELECT k.sequence_number FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 0
                      ORDER BY k.sequence_number) AS held_numbers,
                ARRAY(SELECT k.sequence_number FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 5
                      ORDER BY k.sequence_number) AS dead_lettered_numbers,
+               ARRAY(SELECT k.kci_id FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 5
+                     ORDER BY k.sequence_number) AS dead_lettered_kci_ids,
+               g.gap_from, g.gap_to,
                CASE WHEN o.parked THEN 'parked'
                     WHEN o.blocked THEN 'blocked'
                     WHEN EXISTS (SELECT 1 FROM sequencer.order_kcis k WHERE k.order_id = o.correlation_id AND k.status = 5
@@ -31,6 +35,13 @@ public static class OrderOverview
                o.created_at, o.updated_at
         FROM sequencer.order_sequences o
         LEFT JOIN sequencer.order_kcis f ON f.kci_id = o.in_flight_kci_id
+        LEFT JOIN LATERAL (
+            -- The missing numbers the order waits for, as Resequencer.CurrentGap has them: what a skip of a gap must name.
+            SELECT GREATEST(o.next_sequence, o.skip_through + 1) AS gap_from, min(k.sequence_number) - 1 AS gap_to
+            FROM sequencer.order_kcis k
+            WHERE o.gap_deadline IS NOT NULL AND k.order_id = o.correlation_id AND k.status = 0 AND k.sequence_number >= o.next_sequence
+            HAVING GREATEST(o.next_sequence, o.skip_through + 1) <= min(k.sequence_number) - 1
+        ) g ON true
         """;
 
     public const string Drop = "DROP VIEW IF EXISTS sequencer.order_overview";

@@ -41,6 +41,12 @@ public sealed class OrderSequence : SagaStateMachineInstance
     /// <summary>More KCIs were held than the cap: stored, but nothing released until an operator unparks.</summary>
     public bool Parked { get; set; }
 
+    /// <summary>When the current parking began: an unpark must name it, so it never releases a parking nobody saw.</summary>
+    public DateTimeOffset? ParkedAt { get; set; }
+
+    /// <summary>The last operator command applied: the same command delivered again has no second effect.</summary>
+    public Guid? LastCommandId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 

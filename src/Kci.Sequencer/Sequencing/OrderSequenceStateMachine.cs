@@ -78,16 +78,17 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
             When(ErrorFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle),
             When(UnrecognisedFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle));
 
-        // Operator commands: allowed in any state; each rule ignores a command that does not apply.
+        // Operator commands: allowed in any state; each names its target, and a rule ignores a command whose target no longer
+        // holds the order, or that it applied already.
         DuringAny(
             When(RetryRequested)
-                .Then(c => Operate(c, "retry", c.Message.Operator, c.Message.Reason, Resequencer.RetryBlocked(c.Saga, Now(c), options.CurrentValue)))
+                .Then(c => Operate(c, "retry", c.Message.Operator, c.Message.Reason, Resequencer.RetryBlocked(c.Saga, c.Message, Now(c), options.CurrentValue)))
                 .Then(Settle),
             When(SkipRequested)
-                .Then(c => Operate(c, "skip", c.Message.Operator, c.Message.Reason, Resequencer.Skip(c.Saga, Now(c), options.CurrentValue)))
+                .Then(c => Operate(c, "skip", c.Message.Operator, c.Message.Reason, Resequencer.Skip(c.Saga, c.Message, Now(c), options.CurrentValue)))
                 .Then(Settle),
             When(UnparkRequested)
-                .Then(c => Operate(c, "unpark", c.Message.Operator, c.Message.Reason, Resequencer.Unpark(c.Saga, Now(c), options.CurrentValue)))
+                .Then(c => Operate(c, "unpark", c.Message.Operator, c.Message.Reason, Resequencer.Unpark(c.Saga, c.Message, Now(c), options.CurrentValue)))
                 .Then(Settle));
 
         void Apply<T>(BehaviorContext<OrderSequence, T> context, SequencingOutcome outcome) where T : class
@@ -118,7 +119,7 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
         void Operate<T>(BehaviorContext<OrderSequence, T> context, string command, string who, string why, SequencingOutcome outcome) where T : class
         {
             var orderKey = $"{context.Saga.EntityType}/{context.Saga.EntityId}";
-            Log.OperatorCommand(logger, command, orderKey, who, why, outcome.IsIgnored ? "ignored: nothing to do" : "applied");
+            Log.OperatorCommand(logger, command, orderKey, who, why, outcome.IsIgnored ? $"ignored: {outcome.IgnoredReason ?? "nothing to do"}" : "applied");
             Apply(context, outcome);
         }
 

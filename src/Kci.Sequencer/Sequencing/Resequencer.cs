@@ -14,10 +14,14 @@ public sealed record SequencingOutcome
     public static readonly SequencingOutcome Duplicate = new() { IsDuplicate = true };
     public static readonly SequencingOutcome Ignored = new() { IsIgnored = true };
 
+    /// <summary>An operator command that did not apply, and why (its target no longer holds the order, or it came twice).</summary>
+    public static SequencingOutcome IgnoredBecause(string reason) => new() { IsIgnored = true, IgnoredReason = reason };
+
     public IReadOnlyList<SequencedKci> Released { get; init; } = [];
     public IReadOnlyList<SkippedGap> Gaps { get; init; } = [];
     public bool IsDuplicate { get; init; }
     public bool IsIgnored { get; init; }
+    public string? IgnoredReason { get; init; }
     public bool BecameParked { get; init; }
 
     /// <summary>The release is the in-flight KCI again, after its acknowledgement timed out.</summary>
@@ -70,6 +74,7 @@ public static class Resequencer
         if (!order.Parked && HeldBehindAGap(order) > options.MaxHeldPerOrder)
         {
             order.Parked = true;
+            order.ParkedAt = now;
             becameParked = true;
         }
 
@@ -141,7 +146,7 @@ public static class Resequencer
 
         // Never past a number whose KCI lies in a dead-letter queue: that one waits for an operator.
         var highestHeld = HeldAhead(order).Select(k => k.SequenceNumber).DefaultIfEmpty(0).Max();
-        order.SkipThrough = Math.Max(order.SkipThrough, Math.Min(highestHeld, DeadLetterBarrier(order) - 1));
+        order.SkipThrough = Math.Max(order.SkipThrough, DeadLetterBarrier(order) is { } barrier ? Math.Min(highestHeld, barrier - 1) : highestHeld);
         order.GapDeadline = null;
         return Advance(order, now, options);
     }
@@ -159,12 +164,15 @@ public static class Resequencer
         return new SequencingOutcome();
     }
 
-    /// <summary>Operator: dispatch the blocked KCI again.</summary>
-    public static SequencingOutcome RetryBlocked(OrderSequence order, DateTimeOffset now, SequencerOptions options)
+    /// <summary>Operator: dispatch the blocked KCI again, if <paramref name="command"/> names the KCI that is blocked.</summary>
+    public static SequencingOutcome RetryBlocked(OrderSequence order, RetryBlockedKci command, DateTimeOffset now, SequencerOptions options)
     {
+        if (Repeated(order, command.CommandId) is { } repeated)
+            return repeated;
         var kci = order.Kcis.Find(k => k.KciId == order.InFlightKciId);
-        if (!order.Blocked || kci is null)
-            return SequencingOutcome.Ignored;
+        if (!order.Blocked || kci is null || kci.KciId != command.KciId)
+            return SequencingOutcome.IgnoredBecause($"KCI {command.KciId} is not the blocked one");
+        order.LastCommandId = command.CommandId;
         order.Blocked = false;
         kci.Status = KciStatus.Released;
         kci.ReleasedAt = now;
@@ -174,44 +182,76 @@ public static class Resequencer
         return new SequencingOutcome { Released = [kci] };
     }
 
-    /// <summary>Operator: give up on the blocked KCI, or stop waiting for a gap, and move on.</summary>
-    public static SequencingOutcome Skip(OrderSequence order, DateTimeOffset now, SequencerOptions options)
+    /// <summary>
+    /// Operator: give up on the blocked KCI or a dead-lettered one (its number then counts as skipped), or stop waiting for
+    /// the gap the order waits on, and move on: only if the command's target is still what holds the order.
+    /// </summary>
+    public static SequencingOutcome Skip(OrderSequence order, SkipKci command, DateTimeOffset now, SequencerOptions options)
     {
-        if (order.Blocked && order.Kcis.Find(k => k.KciId == order.InFlightKciId) is { } blocked)
+        if (Repeated(order, command.CommandId) is { } repeated)
+            return repeated;
+
+        if (command.KciId is { } kciId)
         {
-            blocked.Status = KciStatus.Skipped;
-            blocked.Body = null;
-            order.InFlightKciId = null;
-            order.AckDeadline = null;
-            order.Blocked = false;
-            return Advance(order, now, options);
+            if (order.Blocked && order.InFlightKciId == kciId && order.Kcis.Find(k => k.KciId == kciId) is { } blocked)
+            {
+                order.LastCommandId = command.CommandId;
+                blocked.Status = KciStatus.Skipped;
+                blocked.Body = null;
+                order.InFlightKciId = null;
+                order.AckDeadline = null;
+                order.Blocked = false;
+                return Advance(order, now, options);
+            }
+            if (order.Kcis.Find(k => k.KciId == kciId) is { Status: KciStatus.DeadLettered } placeholder)
+            {
+                order.LastCommandId = command.CommandId;
+                placeholder.Status = KciStatus.Skipped;
+                if (placeholder.SequenceNumber >= order.NextSequence)
+                    order.SkipThrough = Math.Max(order.SkipThrough, placeholder.SequenceNumber);
+                return Advance(order, now, options);
+            }
+            return SequencingOutcome.IgnoredBecause($"KCI {kciId} neither blocks the order nor lies in a dead-letter queue");
         }
 
-        if (order.GapDeadline is null)
-            return SequencingOutcome.Ignored;
-        order.GapDeadline = now;
-        return GapTimedOut(order, now, options);
+        if (command is { GapFrom: { } from, GapTo: { } to })
+        {
+            if (CurrentGap(order) != (from, to))
+                return SequencingOutcome.IgnoredBecause($"the order does not wait for numbers {from} to {to}");
+            order.LastCommandId = command.CommandId;
+            order.GapDeadline = now;
+            return GapTimedOut(order, now, options);
+        }
+        return SequencingOutcome.IgnoredBecause("the command names no KCI and no gap");
     }
 
-    /// <summary>Operator: give up on a dead-lettered KCI; its number counts as skipped and the order moves on.</summary>
-    public static SequencingOutcome SkipDeadLettered(OrderSequence order, Guid kciId, DateTimeOffset now, SequencerOptions options)
+    /// <summary>Operator: release an order parked for holding too many KCIs, if it is still the parking the operator saw.</summary>
+    public static SequencingOutcome Unpark(OrderSequence order, UnparkOrder command, DateTimeOffset now, SequencerOptions options)
     {
-        if (order.Kcis.Find(k => k.KciId == kciId) is not { Status: KciStatus.DeadLettered } placeholder)
-            return SequencingOutcome.Ignored;
-        placeholder.Status = KciStatus.Skipped;
-        if (placeholder.SequenceNumber >= order.NextSequence)
-            order.SkipThrough = Math.Max(order.SkipThrough, placeholder.SequenceNumber);
-        return Advance(order, now, options);
-    }
-
-    /// <summary>Operator: release again after the order was parked.</summary>
-    public static SequencingOutcome Unpark(OrderSequence order, DateTimeOffset now, SequencerOptions options)
-    {
-        if (!order.Parked)
-            return SequencingOutcome.Ignored;
+        if (Repeated(order, command.CommandId) is { } repeated)
+            return repeated;
+        if (!order.Parked || order.ParkedAt != command.ParkedAt)
+            return SequencingOutcome.IgnoredBecause($"the order is not parked since {command.ParkedAt:O}");
+        order.LastCommandId = command.CommandId;
         order.Parked = false;
+        order.ParkedAt = null;
         return Advance(order, now, options);
     }
+
+    /// <summary>The missing numbers the order waits for (null when it waits on no gap): what a skip of a gap must name.</summary>
+    public static (long From, long To)? CurrentGap(OrderSequence order)
+    {
+        if (order.GapDeadline is null)
+            return null;
+        var lowestAhead = HeldAhead(order).Select(k => (long?)k.SequenceNumber).Min();
+        if (lowestAhead is not { } lowest)
+            return null;
+        var from = Math.Max(order.NextSequence, order.SkipThrough == long.MaxValue ? long.MaxValue : order.SkipThrough + 1);
+        return from <= lowest - 1 ? (from, lowest - 1) : null;
+    }
+
+    private static SequencingOutcome? Repeated(OrderSequence order, Guid commandId) =>
+        order.LastCommandId == commandId ? SequencingOutcome.IgnoredBecause($"command {commandId} was applied already") : null;
 
     private static SequencingOutcome Advance(OrderSequence order, DateTimeOffset now, SequencerOptions options)
     {
@@ -242,7 +282,7 @@ public static class Resequencer
 
         // Nothing goes past a number whose KCI lies in a dead-letter queue.
         var barrier = DeadLetterBarrier(order);
-        var lowestAhead = HeldAhead(order).Where(k => k.SequenceNumber < barrier)
+        var lowestAhead = HeldAhead(order).Where(k => barrier is null || k.SequenceNumber < barrier)
             .OrderBy(k => k.SequenceNumber).ThenBy(k => k.ReceivedAt).ThenBy(k => k.Arrival).FirstOrDefault();
         if (lowestAhead is null || lowestAhead.SequenceNumber - 1 > order.SkipThrough)
             return null; // numbers before it are still awaited
@@ -282,7 +322,7 @@ public static class Resequencer
         var barrier = DeadLetterBarrier(order);
         var lowestAhead = HeldAhead(order).Select(k => (long?)k.SequenceNumber).Min();
         var waitingOnGap = lowestAhead is { } lowest && lowest > order.NextSequence && lowest - 1 > order.SkipThrough
-            && order.NextSequence < barrier && order.SkipThrough < barrier - 1;
+            && (barrier is null || (order.NextSequence < barrier && order.SkipThrough < barrier - 1));
         if (!waitingOnGap)
             order.GapDeadline = null;
         else
@@ -314,8 +354,8 @@ public static class Resequencer
     private static IEnumerable<SequencedKci> HeldAhead(OrderSequence order) =>
         order.Kcis.Where(k => k.Status == KciStatus.Held && k.SequenceNumber >= order.NextSequence);
 
-    /// <summary>The lowest number at or after the next expected one whose KCI lies in a dead-letter queue (long.MaxValue: none).</summary>
-    private static long DeadLetterBarrier(OrderSequence order) =>
+    /// <summary>The lowest number at or after the next expected one whose KCI lies in a dead-letter queue (null: none).</summary>
+    private static long? DeadLetterBarrier(OrderSequence order) =>
         order.Kcis.Where(k => k.Status == KciStatus.DeadLettered && k.SequenceNumber >= order.NextSequence)
-            .Select(k => k.SequenceNumber).DefaultIfEmpty(long.MaxValue).Min();
+            .Select(k => (long?)k.SequenceNumber).Min();
 }

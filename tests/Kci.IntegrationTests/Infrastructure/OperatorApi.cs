@@ -7,9 +7,42 @@ namespace Kci.IntegrationTests.Infrastructure;
 /// <summary>What an operator does with the operations API, and what the tests read back.</summary>
 public static class OperatorApi
 {
+    /// <summary>
+    /// An operator command aimed at what holds the order now, as an operator who just looked at the order page would send
+    /// it: the target is read from the order's <c>sequencer.targets</c> (none when the order is unknown).
+    /// </summary>
     public static async Task<HttpResponseMessage> CommandAsync(this Pipeline pipeline, string entityType, long entityId, string command,
-        string reason = "test", string who = "ops-tester") =>
-        await pipeline.Operations.PostAsJsonAsync($"orders/{entityType}/{entityId}/{command}", new { reason, @operator = who });
+        string reason = "test", string who = "ops-tester")
+    {
+        var page = await pipeline.Operations.GetAsync($"orders/{entityType}/{entityId}");
+        var targets = page.IsSuccessStatusCode ? (await page.Content.ReadFromJsonAsync<JsonObject>())!["sequencer"]?["targets"] : null;
+        var body = new JsonObject { ["reason"] = reason, ["operator"] = who };
+        var blocked = targets?["blockedKciId"];
+        var deadLettered = targets?["deadLetteredKciIds"] as JsonArray;
+        switch (command)
+        {
+            case "retry":
+                body["kciId"] = targets?["blockedKciId"]?.DeepClone();
+                break;
+            case "skip" when blocked is not null:
+                body["kciId"] = blocked.DeepClone();
+                break;
+            case "skip" when deadLettered is { Count: > 0 }:
+                body["kciId"] = deadLettered[0]!.DeepClone();
+                break;
+            case "skip":
+                body["gap"] = targets?["gap"]?.DeepClone();
+                break;
+            case "unpark":
+                body["parkedAt"] = targets?["parkedAt"]?.DeepClone();
+                break;
+        }
+        return await pipeline.CommandAsync(entityType, entityId, command, body);
+    }
+
+    /// <summary>An operator command with the body as given (target and all).</summary>
+    public static async Task<HttpResponseMessage> CommandAsync(this Pipeline pipeline, string entityType, long entityId, string command, JsonObject body) =>
+        await pipeline.Operations.PostAsJsonAsync($"orders/{entityType}/{entityId}/{command}", body);
 
     public static async Task<JsonObject> OrderAsync(this Pipeline pipeline, string entityType, long entityId) =>
         (await pipeline.Operations.GetFromJsonAsync<JsonObject>($"orders/{entityType}/{entityId}"))!;

@@ -101,6 +101,22 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new TimeoutException($"{Name} was not ready in time:\n{Output}");
     }
 
+    private HttpClient? _http;
+
+    /// <summary>A GET to the service (health, say); a refused or timed-out request answers 503, as a load balancer would see it.</summary>
+    public async Task<HttpResponseMessage> GetAsync(string path)
+    {
+        _http ??= new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            return await _http.GetAsync(path);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no flushing, as in a crash.</summary>
     public void Kill()
     {
@@ -116,6 +132,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         if (_disposed)
             return;
         _disposed = true;
+        _http?.Dispose();
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -37,6 +37,10 @@ public sealed class TestServers : IAsyncDisposable
     public string ConnectionString { get; }
     public RabbitEndpoint Rabbit { get; }
 
+    /// <summary>RabbitMQ's management API, for queue depths, consumer counts and fault injection.</summary>
+    public HttpClient Management() => Management(_managementUri
+        ?? throw new NotSupportedException("The management API of a Testcontainers broker is not wired up yet (issue: the Docker path)."));
+
     public static async Task<TestServers> StartAsync()
     {
         if (Environment.GetEnvironmentVariable("KCI_TEST_INFRASTRUCTURE") == "testcontainers")

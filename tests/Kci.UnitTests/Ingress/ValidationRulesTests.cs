@@ -93,13 +93,30 @@ public class When_a_kci_body_is_validated
     [InlineData("0")]
     [InlineData("-3")]
     [InlineData("1.5")]
-    public void Should_answer_422_for_a_sequence_number_that_is_not_a_positive_integer(string number)
+    [InlineData("9007199254740992")] // 2^53
+    [InlineData("9223372036854775807")] // 2^63 - 1
+    [InlineData("9223372036854775808")]
+    [InlineData("1e300")]
+    [InlineData("-9223372036854775808")]
+    public void Should_answer_422_for_a_sequence_number_outside_1_to_2_pow_53_minus_1(string number)
     {
         var body = Sample();
         body["sequenceNumber"] = JsonNode.Parse(number);
         var result = Validate(body);
         Assert.Equal(422, result.Status);
-        Assert.Equal(["sequenceNumber: must be an integer >= 1"], result.Problems);
+        Assert.Equal(["sequenceNumber: must be an integer from 1 to 9007199254740991"], result.Problems);
+    }
+
+    [Theory]
+    [InlineData("1", 1L)]
+    [InlineData("1000000000000001", 1_000_000_000_000_001L)]
+    [InlineData("9007199254740991", 9_007_199_254_740_991L)]
+    [InlineData("9007199254740991.0", 9_007_199_254_740_991L)]
+    public void Should_accept_every_sequence_number_from_1_to_2_pow_53_minus_1(string number, long expected)
+    {
+        var body = Sample();
+        body["sequenceNumber"] = JsonNode.Parse(number);
+        Assert.Equal(expected, Validate(body).Kci!.SequenceNumber);
     }
 
     [Fact]

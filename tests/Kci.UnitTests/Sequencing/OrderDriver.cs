@@ -47,9 +47,27 @@ internal sealed class OrderDriver
     }
 
     public SequencingOutcome Fail() => Resequencer.Failed(Order, Order.InFlightKciId!.Value, Now);
-    public SequencingOutcome Retry() => Run(Resequencer.RetryBlocked(Order, Now, _options));
-    public SequencingOutcome Skip() => Run(Resequencer.Skip(Order, Now, _options));
-    public SequencingOutcome Unpark() => Run(Resequencer.Unpark(Order, Now, _options));
+    /// <summary>Retries the KCI that is blocked now, as an operator who just looked at the order would.</summary>
+    public SequencingOutcome Retry() => Retry(Order.InFlightKciId ?? Guid.NewGuid());
+
+    public SequencingOutcome Retry(Guid kciId, Guid? commandId = null) => Run(Resequencer.RetryBlocked(Order,
+        new RetryBlockedKci { OrderId = Order.CorrelationId, KciId = kciId, CommandId = commandId ?? Guid.NewGuid(), Operator = "test", Reason = "test", RequestedAt = Now },
+        Now, _options));
+
+    /// <summary>Skips what holds the order now: the blocked KCI, or else the gap it waits for.</summary>
+    public SequencingOutcome Skip() => Order.Blocked
+        ? Skip(new SkipKci { OrderId = Order.CorrelationId, KciId = Order.InFlightKciId, CommandId = Guid.NewGuid(), Operator = "test", Reason = "test", RequestedAt = Now })
+        : Skip(new SkipKci { OrderId = Order.CorrelationId, GapFrom = Resequencer.CurrentGap(Order)?.From, GapTo = Resequencer.CurrentGap(Order)?.To,
+            CommandId = Guid.NewGuid(), Operator = "test", Reason = "test", RequestedAt = Now });
+
+    public SequencingOutcome Skip(SkipKci command) => Run(Resequencer.Skip(Order, command, Now, _options));
+
+    /// <summary>Unparks the parking there is now.</summary>
+    public SequencingOutcome Unpark() => Unpark(Order.ParkedAt ?? Now);
+
+    public SequencingOutcome Unpark(DateTimeOffset parkedAt, Guid? commandId = null) => Run(Resequencer.Unpark(Order,
+        new UnparkOrder { OrderId = Order.CorrelationId, ParkedAt = parkedAt, CommandId = commandId ?? Guid.NewGuid(), Operator = "test", Reason = "test", RequestedAt = Now },
+        Now, _options));
 
     private SequencingOutcome Run(SequencingOutcome outcome)
     {

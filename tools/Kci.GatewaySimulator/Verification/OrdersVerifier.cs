@@ -12,11 +12,14 @@ public sealed record VerifyResult(int Orders, int Kcis, IReadOnlyList<string> Mi
 
 /// <summary>
 /// Asks the operations API for every order that was sent, waiting (up to the timeout) until its timeline holds as
-/// many KCIs as were sent, then checks it. A second look a moment later catches anything handled twice late.
+/// many KCIs as were sent, then checks it. A second look a moment later catches anything handled twice late. An
+/// operations API that answers 5xx, times out or refuses connections (during an outage, say) is asked again until the
+/// timeout; what it last said is reported with the order, and the run fails rather than crashes.
 /// </summary>
 public sealed class OrdersVerifier(HttpClient operations, TokenSource? tokens, SimulatorOptions options, TimeProvider clock)
 {
     private const int Parallelism = 4;
+    private readonly ConcurrentDictionary<SentOrder, string> _unanswered = new();
 
     public async Task<VerifyResult> VerifyAsync(IReadOnlyList<SentOrder> orders, CancellationToken cancellationToken)
     {
@@ -42,6 +45,8 @@ public sealed class OrdersVerifier(HttpClient operations, TokenSource? tokens, S
             {
                 var timeline = await ReadAsync(order, token) ?? timelines[order];
                 var key = $"{order.EntityType}/{order.EntityId}";
+                if (timeline.Count < order.Expected.Count && _unanswered.TryGetValue(order, out var why))
+                    mismatches.Add($"{key}: the operations API did not answer ({why})");
                 foreach (var problem in TimelineCheck.Mismatches(key, order.Expected, timeline))
                     mismatches.Add(problem);
                 foreach (var entry in timeline)
@@ -72,23 +77,38 @@ public sealed class OrdersVerifier(HttpClient operations, TokenSource? tokens, S
     private async Task<IReadOnlyList<TimelineEntry>?> ReadAsync(SentOrder order, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"orders/{Uri.EscapeDataString(order.EntityType)}/{order.EntityId}/kcis");
-        if (tokens is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetAsync(cancellationToken));
         try
         {
+            if (tokens is not null)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetAsync(cancellationToken));
             using var response = await operations.SendAsync(request, cancellationToken);
             if (response.StatusCode == HttpStatusCode.NotFound)
                 return [];
             if (!response.IsSuccessStatusCode)
-                throw new InvalidOperationException($"the operations API answered {(int)response.StatusCode} for {order.EntityType}/{order.EntityId}");
+                return Unanswered(order, $"HTTP {(int)response.StatusCode}");
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
             using var json = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+            _unanswered.TryRemove(order, out _);
             return [.. json.RootElement.EnumerateArray().Select(Entry)];
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException ex)
         {
-            return null;
+            return Unanswered(order, ex.Message);
         }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Unanswered(order, "timed out");
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return Unanswered(order, $"unreadable answer: {ex.Message}");
+        }
+    }
+
+    private IReadOnlyList<TimelineEntry>? Unanswered(SentOrder order, string why)
+    {
+        _unanswered[order] = why;
+        return null;
     }
 
     internal static TimelineEntry Entry(JsonElement item)

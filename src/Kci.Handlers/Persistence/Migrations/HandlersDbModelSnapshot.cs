@@ -348,6 +348,11 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("operator");
 
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("outcome");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("text")
@@ -504,6 +509,10 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("blocked");
 
+                    b.Property<Guid?>("BlockedKciId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("blocked_kci_id");
+
                     b.Property<Guid>("CorrelationId")
                         .HasColumnType("uuid")
                         .HasColumnName("correlation_id");
@@ -516,6 +525,11 @@ namespace Kci.Handlers.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("current_state");
+
+                    b.PrimitiveCollection<Guid[]>("DeadLetteredKciIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("dead_lettered_kci_ids");
 
                     b.PrimitiveCollection<long[]>("DeadLetteredNumbers")
                         .IsRequired()
@@ -535,6 +549,14 @@ namespace Kci.Handlers.Persistence.Migrations
                     b.Property<DateTimeOffset?>("GapDeadline")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("gap_deadline");
+
+                    b.Property<long?>("GapFrom")
+                        .HasColumnType("bigint")
+                        .HasColumnName("gap_from");
+
+                    b.Property<long?>("GapTo")
+                        .HasColumnType("bigint")
+                        .HasColumnName("gap_to");
 
                     b.PrimitiveCollection<long[]>("HeldNumbers")
                         .IsRequired()
@@ -564,6 +586,10 @@ namespace Kci.Handlers.Persistence.Migrations
                     b.Property<bool>("Parked")
                         .HasColumnType("boolean")
                         .HasColumnName("parked");
+
+                    b.Property<DateTimeOffset?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
 
                     b.Property<long>("SkipThrough")
                         .HasColumnType("bigint")

@@ -127,6 +127,10 @@ namespace Kci.Sequencer.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("in_flight_kci_id");
 
+                    b.Property<Guid?>("LastCommandId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_command_id");
+
                     b.Property<long>("NextSequence")
                         .HasColumnType("bigint")
                         .HasColumnName("next_sequence");
@@ -134,6 +138,10 @@ namespace Kci.Sequencer.Persistence.Migrations
                     b.Property<bool>("Parked")
                         .HasColumnType("boolean")
                         .HasColumnName("parked");
+
+                    b.Property<DateTimeOffset?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
 
                     b.Property<long>("SkipThrough")
                         .HasColumnType("bigint")

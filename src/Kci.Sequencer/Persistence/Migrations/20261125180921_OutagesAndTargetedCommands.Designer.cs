@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kci.Sequencer.Persistence.Migrations
 {
     [DbContext(typeof(SequencerDb))]
-    [Migration("20261125173703_AckDeadlinesAndOrderOverview")]
-    partial class AckDeadlinesAndOrderOverview
+    [Migration("20261125180921_OutagesAndTargetedCommands")]
+    partial class OutagesAndTargetedCommands
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -130,6 +130,10 @@ namespace Kci.Sequencer.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("in_flight_kci_id");
 
+                    b.Property<Guid?>("LastCommandId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_command_id");
+
                     b.Property<long>("NextSequence")
                         .HasColumnType("bigint")
                         .HasColumnName("next_sequence");
@@ -137,6 +141,10 @@ namespace Kci.Sequencer.Persistence.Migrations
                     b.Property<bool>("Parked")
                         .HasColumnType("boolean")
                         .HasColumnName("parked");
+
+                    b.Property<DateTimeOffset?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
 
                     b.Property<long>("SkipThrough")
                         .HasColumnType("bigint")

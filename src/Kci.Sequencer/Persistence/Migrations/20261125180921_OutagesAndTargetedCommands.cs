@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Kci.Sequencer.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class AckDeadlinesAndOrderOverview : Migration
+    public partial class OutagesAndTargetedCommands : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -23,6 +23,20 @@ namespace Kci.Sequencer.Persistence.Migrations
 
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "ack_deadline",
+                schema: "sequencer",
+                table: "order_sequences",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "last_command_id",
+                schema: "sequencer",
+                table: "order_sequences",
+                type: "uuid",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "parked_at",
                 schema: "sequencer",
                 table: "order_sequences",
                 type: "timestamp with time zone",
@@ -52,6 +66,16 @@ namespace Kci.Sequencer.Persistence.Migrations
 
             migrationBuilder.DropColumn(
                 name: "ack_deadline",
+                schema: "sequencer",
+                table: "order_sequences");
+
+            migrationBuilder.DropColumn(
+                name: "last_command_id",
+                schema: "sequencer",
+                table: "order_sequences");
+
+            migrationBuilder.DropColumn(
+                name: "parked_at",
                 schema: "sequencer",
                 table: "order_sequences");
 

@@ -7,7 +7,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kci.Handlers.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class DeadLettersAndDatabaseClock : Migration
+    public partial class DeadLettersClockAndCommandOutcomes : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -21,6 +21,14 @@ namespace Kci.Handlers.Persistence.Migrations
                 defaultValueSql: "now()",
                 oldClrType: typeof(DateTimeOffset),
                 oldType: "timestamp with time zone");
+
+            migrationBuilder.AddColumn<string>(
+                name: "outcome",
+                schema: "handlers",
+                table: "operator_actions",
+                type: "text",
+                nullable: false,
+                defaultValue: "");
 
             migrationBuilder.CreateTable(
                 name: "dead_letters",
@@ -79,6 +87,11 @@ namespace Kci.Handlers.Persistence.Migrations
             migrationBuilder.DropTable(
                 name: "dead_letters",
                 schema: "handlers");
+
+            migrationBuilder.DropColumn(
+                name: "outcome",
+                schema: "handlers",
+                table: "operator_actions");
 
             migrationBuilder.AlterColumn<DateTimeOffset>(
                 name: "created_at",

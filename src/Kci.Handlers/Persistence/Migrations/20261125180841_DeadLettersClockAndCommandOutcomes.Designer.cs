@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kci.Handlers.Persistence.Migrations
 {
     [DbContext(typeof(HandlersDb))]
-    [Migration("20261125173811_DeadLettersAndDatabaseClock")]
-    partial class DeadLettersAndDatabaseClock
+    [Migration("20261125180841_DeadLettersClockAndCommandOutcomes")]
+    partial class DeadLettersClockAndCommandOutcomes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -351,6 +351,11 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("operator");
 
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("outcome");
+
                     b.Property<string>("Reason")
                         .IsRequired()
                         .HasColumnType("text")
@@ -507,6 +512,10 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("blocked");
 
+                    b.Property<Guid?>("BlockedKciId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("blocked_kci_id");
+
                     b.Property<Guid>("CorrelationId")
                         .HasColumnType("uuid")
                         .HasColumnName("correlation_id");
@@ -519,6 +528,11 @@ namespace Kci.Handlers.Persistence.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("current_state");
+
+                    b.PrimitiveCollection<Guid[]>("DeadLetteredKciIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("dead_lettered_kci_ids");
 
                     b.PrimitiveCollection<long[]>("DeadLetteredNumbers")
                         .IsRequired()
@@ -538,6 +552,14 @@ namespace Kci.Handlers.Persistence.Migrations
                     b.Property<DateTimeOffset?>("GapDeadline")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("gap_deadline");
+
+                    b.Property<long?>("GapFrom")
+                        .HasColumnType("bigint")
+                        .HasColumnName("gap_from");
+
+                    b.Property<long?>("GapTo")
+                        .HasColumnType("bigint")
+                        .HasColumnName("gap_to");
 
                     b.PrimitiveCollection<long[]>("HeldNumbers")
                         .IsRequired()
@@ -567,6 +589,10 @@ namespace Kci.Handlers.Persistence.Migrations
                     b.Property<bool>("Parked")
                         .HasColumnType("boolean")
                         .HasColumnName("parked");
+
+                    b.Property<DateTimeOffset?>("ParkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked_at");
 
                     b.Property<long>("SkipThrough")
                         .HasColumnType("bigint")
