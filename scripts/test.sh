@@ -18,6 +18,12 @@ else
   scripts/stack.sh up
 fi
 
+# Redocly CLI for the OpenAPI lint test (npm registry; the lock file pins it). Telemetry stays off where it runs.
+if [ ! -x tools/openapi-lint/node_modules/.bin/redocly ]; then
+  command -v npm >/dev/null || { echo "[test] npm is needed for the OpenAPI lint test (Debian: apt-get install npm)" >&2; exit 1; }
+  npm ci --prefix tools/openapi-lint --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
 dotnet build Kci.sln -c "$configuration" -nologo -clp:NoSummary -v quiet
 rm -rf "$results"
 status=0

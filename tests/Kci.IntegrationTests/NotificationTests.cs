@@ -23,6 +23,9 @@ public sealed class FlakyReceiver : IDisposable
 
     public int Port { get; }
     public ConcurrentQueue<JsonObject> Received { get; } = new();
+
+    /// <summary>The X-Kci-Delivery id of every successful post: a delivered notification is never posted again.</summary>
+    public ConcurrentQueue<string> DeliveryIds { get; } = new();
     private int _failed;
 
     public int Failed => Volatile.Read(ref _failed);
@@ -44,6 +47,7 @@ public sealed class FlakyReceiver : IDisposable
             else
             {
                 Received.Enqueue(JsonNode.Parse(body)!.AsObject());
+                DeliveryIds.Enqueue(context.Request.Headers["X-Kci-Delivery"] ?? "");
                 context.Response.StatusCode = 204;
             }
             context.Response.Close();
@@ -53,11 +57,48 @@ public sealed class FlakyReceiver : IDisposable
     public void Dispose() => _listener.Close();
 }
 
-/// <summary>Handlers with two subscribers: a CRM that fails 3 times then recovers, and an OSS that is down.</summary>
+/// <summary>A subscriber that takes the connection and never answers: every attempt ends in the timeout.</summary>
+public sealed class HangingReceiver : IDisposable
+{
+    private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly List<System.Net.Sockets.TcpClient> _held = [];
+
+    public HangingReceiver()
+    {
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                System.Net.Sockets.TcpClient client;
+                try { client = await _listener.AcceptTcpClientAsync(); }
+                catch (Exception) { return; }
+                lock (_held)
+                    _held.Add(client);
+            }
+        });
+    }
+
+    public int Port { get; }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        lock (_held)
+            _held.ForEach(c => c.Dispose());
+    }
+}
+
+/// <summary>
+/// Handlers with three subscribers: a CRM that fails 3 times then recovers, an OSS that is down (connection refused), and
+/// a billing system that hangs (every attempt times out).
+/// </summary>
 public sealed class NotificationPipeline : Pipeline
 {
     public FlakyReceiver Crm { get; } = new(failFirst: 3);
     public int DownPort { get; } = ServiceProcess.FreePort();
+    public HangingReceiver Billing { get; } = new();
 
     protected override IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>
     {
@@ -67,6 +108,9 @@ public sealed class NotificationPipeline : Pipeline
         ["Notifications__Subscriptions__0__UpdateTypes__0"] = "INFORMATIONAL",
         ["Notifications__Subscriptions__1__Name"] = "oss",
         ["Notifications__Subscriptions__1__Url"] = $"http://127.0.0.1:{DownPort}/",
+        ["Notifications__Subscriptions__2__Name"] = "billing",
+        ["Notifications__Subscriptions__2__Url"] = $"http://127.0.0.1:{Billing.Port}/hook",
+        ["Notifications__Timeout"] = "00:00:02",
         ["Notifications__RetryDelay"] = "00:00:00.050",
         ["Notifications__RedeliveryInterval"] = "00:00:00.500",
         ["Notifications__AttemptsPerRound"] = "2",
@@ -79,6 +123,7 @@ public sealed class NotificationPipeline : Pipeline
     {
         await base.DisposeAsync();
         Crm.Dispose();
+        Billing.Dispose();
     }
 }
 
@@ -129,5 +174,23 @@ public class When_the_tenants_systems_subscribe(NotificationPipeline pipeline)
         Assert.Contains(oss, f => f!["lastError"]!.GetValue<string>().Contains("circuit open", StringComparison.Ordinal));
         var delivered = (await pipeline.Operations.GetFromJsonAsync<JsonArray>("notifications?state=delivered"))!;
         Assert.Equal(4, delivered.Count(d => d!["subscription"]!.GetValue<string>() == "crm"));
+
+        // The hanging billing system held up neither the CRM nor the OSS: its deliveries fail on their own, by timeout.
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        List<JsonNode?> billing = [];
+        while (DateTime.UtcNow < deadline)
+        {
+            billing = [.. (await pipeline.Operations.GetFromJsonAsync<JsonArray>("notifications?state=failed"))!.Where(f => f!["subscription"]!.GetValue<string>() == "billing")];
+            if (billing.Count >= 1)
+                break;
+            await Task.Delay(200);
+        }
+        Assert.NotEmpty(billing);
+        Assert.Contains(billing, f => f!["lastError"]!.GetValue<string>().Contains("Timeout", StringComparison.OrdinalIgnoreCase)
+            || f!["lastError"]!.GetValue<string>().Contains("circuit open", StringComparison.Ordinal));
+
+        // Nothing delivered is ever posted again, however the others fail around it.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(pipeline.Crm.DeliveryIds.Count, pipeline.Crm.DeliveryIds.Distinct().Count());
     }
 }

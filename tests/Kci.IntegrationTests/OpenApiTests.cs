@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Kci.IntegrationTests.Infrastructure;
@@ -29,5 +30,44 @@ public class When_the_openapi_document_is_read(Pipeline pipeline)
             "clientCredentials" => "client_credentials",
             var other => other,
         });
+    }
+
+    [Fact]
+    public async Task Should_pass_redocly_lint_with_its_recommended_rules()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kci-openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, await pipeline.Gateway.GetStringAsync("openapi/v1.json"));
+        try
+        {
+            var (exit, output) = await RedoclyLintAsync(path);
+            Assert.True(exit == 0, output);
+            Assert.Contains("Woohoo! Your API description is valid", output, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"You have \d+ warnings?", output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Redocly CLI from tools/openapi-lint (installed by scripts/test.sh with npm ci), telemetry and update checks off.</summary>
+    internal static async Task<(int Exit, string Output)> RedoclyLintAsync(string document)
+    {
+        var tool = Path.Combine(ServiceProcess.RepositoryRoot, "tools", "openapi-lint");
+        var redocly = Path.Combine(tool, "node_modules", ".bin", "redocly");
+        if (!File.Exists(redocly))
+            throw new InvalidOperationException($"{redocly} is missing: run `npm ci --prefix {tool}` (scripts/test.sh does).");
+        var start = new ProcessStartInfo(redocly) { WorkingDirectory = tool, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["lint", "--extends=recommended", document])
+            start.ArgumentList.Add(arg);
+        start.Environment["REDOCLY_TELEMETRY"] = "off";
+        start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
+        start.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await errors);
     }
 }

@@ -16,6 +16,7 @@ internal static class HandlersServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<KciRecorder>();
         builder.Services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
         builder.Services.AddSingleton<NotificationOutbox>();
         builder.Services.AddHttpClient(NotificationDispatcher.HttpClientName);
         builder.Services.AddHostedService<NotificationDispatcher>();

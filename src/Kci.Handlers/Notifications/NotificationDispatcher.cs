@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Kci.Handlers.Persistence;
 using Kci.Hosting;
+using Kci.Hosting.Resilience;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -13,61 +14,85 @@ using Polly.Timeout;
 namespace Kci.Handlers.Notifications;
 
 /// <summary>
-/// Posts stored notifications to their subscribers through a Polly pipeline per subscriber: a timeout per
-/// attempt, jittered exponential retry, and a circuit breaker so a subscriber that is down is left alone for a
-/// while. A delivery that still fails is kept (state failed) and tried again later; nothing here ever holds up
-/// an order's sequence.
+/// Posts stored notifications to their subscribers through a Polly pipeline per subscriber: a timeout per attempt,
+/// jittered exponential retry, and a circuit breaker so a subscriber that is down is left alone for a while.
+/// <para>
+/// Each subscriber is served on its own, side by side, so one that is slow or down never holds up another; and each
+/// delivery is its own transaction (its row locked with <c>FOR UPDATE SKIP LOCKED</c>, posted, marked, committed), so a
+/// failure of one, whatever its kind, is recorded on that delivery alone and never re-posts what was delivered. A failed
+/// delivery is tried again later with a growing pause (database clock), and is listed at <c>/notifications?state=failed</c>.
+/// Nothing here ever holds up an order's sequence.
+/// </para>
 /// </summary>
 public sealed class NotificationDispatcher(
     IServiceScopeFactory scopes,
     IHttpClientFactory httpClients,
     IOptionsMonitor<NotificationOptions> options,
     TimeProvider clock,
-    ILogger<NotificationDispatcher> logger) : RepeatingService(clock, logger)
+    DatabaseGate gate,
+    ILogger<NotificationDispatcher> logger) : RepeatingService(clock, logger, gate)
 {
     public const string HttpClientName = "notifications";
+    private const int PerSubscriberPerRound = 20;
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new();
 
     protected override TimeSpan Interval => options.CurrentValue.PollInterval;
 
-    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
-    {
-        if (options.CurrentValue.Subscriptions.Count == 0)
-            return;
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HandlersDb>();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var now = Clock.GetUtcNow();
-        var due = await db.Notifications
-            .FromSql($"SELECT * FROM handlers.notification_deliveries WHERE state <> 'delivered' AND next_attempt_at <= {now} ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED")
-            .ToListAsync(cancellationToken);
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(options.CurrentValue.Subscriptions.Select(s => DeliverDueAsync(s, cancellationToken)));
 
-        foreach (var delivery in due)
+    private async Task DeliverDueAsync(NotificationSubscription subscription, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < PerSubscriberPerRound; i++)
         {
-            var subscription = options.CurrentValue.Subscriptions.Find(s => s.Name == delivery.Subscription);
-            if (subscription is null)
-                continue; // its subscription was removed; kept for the record
-            delivery.Attempts++;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<HandlersDb>();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var delivery = await db.Notifications
+                .FromSql($"""
+                    SELECT * FROM handlers.notification_deliveries
+                    WHERE subscription = {subscription.Name} AND state <> 'delivered' AND next_attempt_at <= now()
+                    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+                    """)
+                .AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+            if (delivery is null)
+                return;
+
+            string? error = null;
             try
             {
                 await Pipeline(subscription).ExecuteAsync(async token => await PostAsync(subscription, delivery, token), cancellationToken);
-                delivery.State = "delivered";
-                delivery.DeliveredAt = Clock.GetUtcNow();
-                delivery.LastError = null;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or TaskCanceledException
-                                           && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                var rounds = Math.Min(delivery.Attempts, 120);
-                delivery.State = "failed";
-                delivery.LastError = ex is BrokenCircuitException ? "circuit open: the subscriber failed repeatedly" : ex.GetType().Name + ": " + ex.Message;
-                delivery.NextAttemptAt = Clock.GetUtcNow() + TimeSpan.FromTicks(Math.Min(options.CurrentValue.RedeliveryInterval.Ticks * rounds, TimeSpan.FromHours(1).Ticks));
-                Log.NotificationFailed(logger, delivery.Subscription, delivery.KciId, delivery.Attempts, delivery.LastError);
+                throw;
             }
-        }
+            catch (Exception ex)
+            {
+                error = ex is BrokenCircuitException ? "circuit open: the subscriber failed repeatedly" : $"{ex.GetType().Name}: {ex.Message}";
+            }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            var attempts = delivery.Attempts + 1;
+            if (error is null)
+            {
+                await db.Database.ExecuteSqlAsync($"""
+                    UPDATE handlers.notification_deliveries SET state = 'delivered', attempts = {attempts}, delivered_at = now(), last_error = NULL
+                    WHERE id = {delivery.Id}
+                    """, cancellationToken);
+            }
+            else
+            {
+                var pause = TimeSpan.FromTicks(Math.Min(options.CurrentValue.RedeliveryInterval.Ticks * Math.Min(attempts, 120), TimeSpan.FromHours(1).Ticks));
+                var lastError = error.Length > 1000 ? error[..1000] : error;
+                await db.Database.ExecuteSqlAsync($"""
+                    UPDATE handlers.notification_deliveries SET state = 'failed', attempts = {attempts}, last_error = {lastError},
+                        next_attempt_at = now() + {pause}
+                    WHERE id = {delivery.Id}
+                    """, cancellationToken);
+                Log.NotificationFailed(logger, delivery.Subscription, delivery.KciId, attempts, lastError);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
     }
 
     private async Task PostAsync(NotificationSubscription subscription, NotificationDelivery delivery, CancellationToken cancellationToken)

@@ -36,9 +36,7 @@ public sealed class NotificationOutbox(IOptionsMonitor<NotificationOptions> opti
                 Subscription = subscription.Name,
                 KciId = kci.KciId,
                 Payload = payload,
-                State = "pending",
-                CreatedAt = now,
-                NextAttemptAt = now,
+                State = "pending", // created_at and next_attempt_at: the database's now()
             });
         }
     }

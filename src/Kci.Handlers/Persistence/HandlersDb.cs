@@ -71,6 +71,9 @@ public sealed class HandlersDb(DbContextOptions<HandlersDb> options) : DbContext
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).UseIdentityAlwaysColumn();
             e.Property(x => x.Payload).HasColumnType("jsonb");
+            // The database's clock: the dispatcher compares next_attempt_at with now().
+            e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
+            e.Property(x => x.NextAttemptAt).HasDefaultValueSql("now()");
             e.HasIndex(x => new { x.State, x.NextAttemptAt });
             e.HasIndex(x => new { x.Subscription, x.KciId }).IsUnique();
         });

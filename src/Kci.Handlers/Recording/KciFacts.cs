@@ -3,7 +3,10 @@ using System.Text.Json;
 
 namespace Kci.Handlers.Recording;
 
-/// <summary>The fields Handlers act on, read from a KCI body (which the ingress validated).</summary>
+/// <summary>
+/// The fields Handlers act on, read from a KCI body (which the ingress validated), each cleaned for storage, display and
+/// search by <see cref="DisplayText"/>: the body itself is kept as it came.
+/// </summary>
 public sealed record KciFacts
 {
     public DateTimeOffset? IssuedOn { get; init; }
@@ -39,9 +42,9 @@ public sealed record KciFacts
             DeliveredOn = Date(root, "deliveredOn"),
             PayloadType = Str(payload, "type") ?? Str(payload, "code"),
             Code = Str(payload, "code"),
-            Text = Str(payload, "text") ?? JoinedMessages(payload),
-            SupplierNotes = root.TryGetProperty("supplierNotes", out var notes) ? notes.GetRawText() : null,
-            Entity = entity.ValueKind == JsonValueKind.Object ? entity.GetRawText() : null,
+            Text = DisplayText.Clean(Str(payload, "text", DisplayText.LongText) ?? JoinedMessages(payload), DisplayText.LongText),
+            SupplierNotes = root.TryGetProperty("supplierNotes", out var notes) ? DisplayText.CleanJson(notes) : null,
+            Entity = entity.ValueKind == JsonValueKind.Object ? DisplayText.CleanJson(entity) : null,
             EntityStatus = Str(entity, "status"),
             SupplierOrderNumber = Str(entity, "supplierOrderNumber"),
             CommittedDate = Date(entity, "committedDate"),
@@ -51,7 +54,7 @@ public sealed record KciFacts
             AppointmentEnd = entity.ValueKind == JsonValueKind.Object && entity.TryGetProperty("appointmentTimeslot", out var slotEnd) ? Date(slotEnd, "timeslotEndDateTime") : null,
             ErrorUuid = root.TryGetProperty("error", out var error) ? Str(error, "uuid") : null,
             ErrorMessages = root.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.Object
-                && err.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array ? messages.GetRawText() : null,
+                && err.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array ? DisplayText.CleanJson(messages) : null,
         };
     }
 
@@ -65,9 +68,9 @@ public sealed record KciFacts
         return default;
     }
 
-    private static string? Str(JsonElement element, string name) =>
+    private static string? Str(JsonElement element, string name, int maxLength = DisplayText.ShortValue) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
+            ? DisplayText.Clean(value.GetString(), maxLength)
             : null;
 
     private static DateTimeOffset? Date(JsonElement element, string name) =>

@@ -21,6 +21,14 @@ internal static class OpenApiExtensions
                     Title = "Kci: Tenant Updates API",
                     Version = "1.14",
                     Description = "Receives the Fibre Cafe gateway's KCIs. 204 means the KCI is stored durably and will be processed in sequence.",
+                    License = new OpenApiLicense { Name = "Proprietary", Identifier = "LicenseRef-Proprietary" },
+                };
+                // Server URLs without a trailing slash: paths start with one (OpenAPI's no-server-trailing-slash rule).
+                foreach (var server in document.Servers ?? [])
+                    server.Url = server.Url?.TrimEnd('/');
+                document.Tags = new HashSet<OpenApiTag>
+                {
+                    new() { Name = KciEndpoints.Tag, Description = "The one endpoint the gateway calls: it pushes every KCI about the tenant's orders here." },
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();

@@ -12,10 +12,14 @@ namespace Kci.Ingress.Kcis;
 /// <summary><c>POST /kcis</c>: the one endpoint the gateway calls (Tenant Updates API v1.14).</summary>
 public static class KciEndpoints
 {
+    /// <summary>The OpenAPI tag of the endpoint.</summary>
+    public const string Tag = "KCIs";
+
     public static WebApplication MapKciEndpoints(this WebApplication app)
     {
         app.MapPost("/kcis", ReceiveAsync)
             .WithName("ReceiveKci")
+            .WithTags(Tag)
             .RequireAuthorization(Auth.AuthExtensions.KciWritePolicy)
             .Produces(StatusCodes.Status204NoContent)
             .Produces<KciError>(StatusCodes.Status400BadRequest)

@@ -56,6 +56,14 @@ public static partial class KciValidator
             return problems.ToValidation(null);
         }
 
+        // A \uD800-\uDFFF escape without its pair is valid JSON syntax but no character at all: no UTF-8 text, so no
+        // database, can hold it. Refused here, with its place named, rather than accepted and failed later (docs/validation.md).
+        if (UnpairedSurrogateAt(root, "body") is { } path)
+        {
+            problems.Invalid($"{path}: contains an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF without its pair)");
+            return problems.ToValidation(null);
+        }
+
         var id = RequiredString(root, "id", problems);
         Guid kciId = default;
         if (id is not null && !Guid.TryParseExact(id, "D", out kciId))
@@ -140,6 +148,59 @@ public static partial class KciValidator
             return null;
         }
         return value;
+    }
+
+    /// <summary>The path of the first string or property name whose escapes decode to an unpaired surrogate, or null.</summary>
+    private static string? UnpairedSurrogateAt(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (!Decodes(() => property.Name))
+                        return path;
+                    if (UnpairedSurrogateAt(property.Value, path == "body" ? property.Name : $"{path}.{property.Name}") is { } inner)
+                        return inner;
+                }
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (UnpairedSurrogateAt(item, $"{path}[{index++}]") is { } inner)
+                        return inner;
+                }
+                return null;
+            case JsonValueKind.String:
+                return Decodes(element.GetString) ? null : path;
+            default:
+                return null;
+        }
+
+        static bool Decodes(Func<string?> read)
+        {
+            try
+            {
+                return read() is not { } text || !HasLoneSurrogate(text);
+            }
+            catch (InvalidOperationException)
+            {
+                return false; // System.Text.Json refuses to decode it
+            }
+        }
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                i++;
+            else if (char.IsSurrogate(text[i]))
+                return true;
+        }
+        return false;
     }
 
     private static long? SequenceNumber(JsonElement root, Problems problems)

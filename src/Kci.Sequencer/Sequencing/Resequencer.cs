@@ -218,9 +218,11 @@ public static class Resequencer
         {
             if (CurrentGap(order) != (from, to))
                 return SequencingOutcome.IgnoredBecause($"the order does not wait for numbers {from} to {to}");
+            // Exactly the numbers named: a later gap behind them keeps its own clock.
             order.LastCommandId = command.CommandId;
-            order.GapDeadline = now;
-            return GapTimedOut(order, now, options);
+            order.SkipThrough = Math.Max(order.SkipThrough, to);
+            order.GapDeadline = null;
+            return Advance(order, now, options);
         }
         return SequencingOutcome.IgnoredBecause("the command names no KCI and no gap");
     }

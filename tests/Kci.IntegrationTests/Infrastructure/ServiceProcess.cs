@@ -117,6 +117,25 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, as an orchestrator stops a service; returns how long it took to exit.</summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan patience)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var bound = new CancellationTokenSource(patience);
+        try
+        {
+            await _process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"{Name} did not stop within {patience} of SIGTERM:\n{Output}");
+        }
+        return clock.Elapsed;
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no flushing, as in a crash.</summary>
     public void Kill()
     {

@@ -89,3 +89,21 @@ public class When_an_operator_command_targets_what_no_longer_holds_the_order
         Assert.False(driver.Order.Parked);
     }
 }
+
+public class When_an_operator_skips_a_gap_with_another_behind_it
+{
+    [Fact]
+    public void Should_skip_exactly_the_numbers_named_and_keep_waiting_for_the_next_gap()
+    {
+        var driver = new OrderDriver();
+        driver.Receive(1);
+        driver.Receive(4);
+        driver.Receive(8);
+
+        driver.Skip(new SkipKci { OrderId = driver.Order.CorrelationId, GapFrom = 2, GapTo = 3, CommandId = Guid.NewGuid(), Operator = "ops", Reason = "r", RequestedAt = driver.Now });
+
+        Assert.Equal([1, 4], driver.DispatchedNumbers);
+        Assert.Equal((5L, 7L), Resequencer.CurrentGap(driver.Order));
+        Assert.NotNull(driver.Order.GapDeadline);
+    }
+}
