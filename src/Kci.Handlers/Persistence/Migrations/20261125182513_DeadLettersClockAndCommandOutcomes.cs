@@ -30,6 +30,26 @@ namespace Kci.Handlers.Persistence.Migrations
                 nullable: false,
                 defaultValue: "");
 
+            migrationBuilder.AlterColumn<DateTimeOffset>(
+                name: "next_attempt_at",
+                schema: "handlers",
+                table: "notification_deliveries",
+                type: "timestamp with time zone",
+                nullable: false,
+                defaultValueSql: "now()",
+                oldClrType: typeof(DateTimeOffset),
+                oldType: "timestamp with time zone");
+
+            migrationBuilder.AlterColumn<DateTimeOffset>(
+                name: "created_at",
+                schema: "handlers",
+                table: "notification_deliveries",
+                type: "timestamp with time zone",
+                nullable: false,
+                defaultValueSql: "now()",
+                oldClrType: typeof(DateTimeOffset),
+                oldType: "timestamp with time zone");
+
             migrationBuilder.CreateTable(
                 name: "dead_letters",
                 schema: "handlers",
@@ -97,6 +117,26 @@ namespace Kci.Handlers.Persistence.Migrations
                 name: "created_at",
                 schema: "handlers",
                 table: "outbox",
+                type: "timestamp with time zone",
+                nullable: false,
+                oldClrType: typeof(DateTimeOffset),
+                oldType: "timestamp with time zone",
+                oldDefaultValueSql: "now()");
+
+            migrationBuilder.AlterColumn<DateTimeOffset>(
+                name: "next_attempt_at",
+                schema: "handlers",
+                table: "notification_deliveries",
+                type: "timestamp with time zone",
+                nullable: false,
+                oldClrType: typeof(DateTimeOffset),
+                oldType: "timestamp with time zone",
+                oldDefaultValueSql: "now()");
+
+            migrationBuilder.AlterColumn<DateTimeOffset>(
+                name: "created_at",
+                schema: "handlers",
+                table: "notification_deliveries",
                 type: "timestamp with time zone",
                 nullable: false,
                 oldClrType: typeof(DateTimeOffset),

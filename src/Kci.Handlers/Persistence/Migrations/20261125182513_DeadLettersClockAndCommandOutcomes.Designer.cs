@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Kci.Handlers.Persistence.Migrations
 {
     [DbContext(typeof(HandlersDb))]
-    [Migration("20261125180841_DeadLettersClockAndCommandOutcomes")]
+    [Migration("20261125182513_DeadLettersClockAndCommandOutcomes")]
     partial class DeadLettersClockAndCommandOutcomes
     {
         /// <inheritdoc />
@@ -281,8 +281,10 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnName("attempts");
 
                     b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
 
                     b.Property<DateTimeOffset?>("DeliveredAt")
                         .HasColumnType("timestamp with time zone")
@@ -297,8 +299,10 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnName("last_error");
 
                     b.Property<DateTimeOffset>("NextAttemptAt")
+                        .ValueGeneratedOnAdd()
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_attempt_at");
+                        .HasColumnName("next_attempt_at")
+                        .HasDefaultValueSql("now()");
 
                     b.Property<string>("Payload")
                         .IsRequired()
