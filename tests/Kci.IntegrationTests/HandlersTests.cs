@@ -177,7 +177,7 @@ public class When_handlers_act_on_kcis(Pipeline pipeline)
             await PostSample("provide-order-informational.json", entityId, 2, b => b["information"] = new JsonObject { ["type"] = "UPDATE" });
             await pipeline.WaitForTimelineAsync("PROVIDE_ORDER", entityId.ToString(), t => t.Count == 2, Patience);
             var deadline = DateTime.UtcNow + Patience; // the sweep takes the row once it is Outbox:SweepAfter (5 s) old
-            while (!pipeline.Handlers.Output.Split('\n').Any(l => l.Contains("redelivery ignored", StringComparison.Ordinal) && l.Contains(entityId.ToString(), StringComparison.Ordinal))
+            while (!pipeline.Handlers.Output.Split('\n').Any(l => l.Contains("acknowledged again", StringComparison.Ordinal) && l.Contains(entityId.ToString(), StringComparison.Ordinal))
                    && DateTime.UtcNow < deadline)
                 await Task.Delay(200);
         }
@@ -189,7 +189,7 @@ public class When_handlers_act_on_kcis(Pipeline pipeline)
         var timeline = await pipeline.WaitForTimelineAsync("PROVIDE_ORDER", entityId.ToString(), _ => true, Patience);
         Assert.Equal([1L, 2L], timeline.Numbers());
         Assert.Single(await Get("actions?state=open"), a => a!["entityId"]!.GetValue<string>() == entityId.ToString());
-        Assert.Contains(pipeline.Handlers.Output.Split('\n'), l => l.Contains("redelivery ignored", StringComparison.Ordinal) && l.Contains(entityId.ToString(), StringComparison.Ordinal));
+        Assert.Contains(pipeline.Handlers.Output.Split('\n'), l => l.Contains("acknowledged again", StringComparison.Ordinal) && l.Contains(entityId.ToString(), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -137,3 +137,35 @@ public class When_a_message_is_lost_or_dead_lettered(OutagePipeline pipeline)
         };
     }
 }
+
+/// <summary>A database error no retry can cure faults at once, and the operator sees why.</summary>
+[Collection(PipelineCollection.Name)]
+public class When_the_gateway_reuses_a_kci_id_for_another_order(Pipeline pipeline)
+{
+    [Fact]
+    public async Task Should_fault_at_once_and_list_the_dead_letter_with_the_order_and_the_reason()
+    {
+        var id = Guid.NewGuid();
+        var first = Samples.NewEntityId();
+        var second = Samples.NewEntityId();
+        Assert.Equal(HttpStatusCode.NoContent, (await pipeline.PostKciAsync(Samples.Kci("provide-order-informational.json", first, 1, id))).StatusCode);
+        await pipeline.WaitForTimelineAsync("PROVIDE_ORDER", first.ToString(System.Globalization.CultureInfo.InvariantCulture), t => t.Count == 1, TimeSpan.FromSeconds(30));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.NoContent, (await pipeline.PostKciAsync(Samples.Kci("provide-order-informational.json", second, 1, id))).StatusCode);
+
+        JsonObject? letter = null;
+        while (letter is null && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var letters = (await pipeline.Operations.GetFromJsonAsync<JsonArray>("dead-letters"))!;
+            letter = letters.FirstOrDefault(l => l!["entityId"]?.GetValue<string>() == second.ToString(System.Globalization.CultureInfo.InvariantCulture)) as JsonObject;
+            if (letter is null)
+                await Task.Delay(200);
+        }
+        Assert.NotNull(letter);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"listed after {clock.Elapsed}: a unique violation must not be retried 10 times");
+        Assert.Contains("23505", letter!["exceptionMessage"]!.GetValue<string>(), StringComparison.Ordinal);
+        var order = await pipeline.OrderAsync("PROVIDE_ORDER", second);
+        Assert.Single(order["deadLetters"]!.AsArray());
+    }
+}

@@ -113,7 +113,7 @@ public sealed class DeadLetterIngest(
         };
         db.DeadLetters.Add(row);
 
-        if (read.Message is { } body && read.MessageType == nameof(KciReceived)
+        if (read.Message is { } body && read.MessageType == nameof(KciReceived) && !IdTakenByAnotherOrder(row.ExceptionMessage)
             && body.Deserialize<KciReceived>(JsonSerializerOptions.Web) is { } kci)
         {
             db.Enqueue(KciQueues.SequencerControl,
@@ -171,6 +171,15 @@ public sealed class DeadLetterIngest(
         await base.StopAsync(cancellationToken);
         await ResetAsync();
     }
+
+    /// <summary>
+    /// The gateway reused a KCI id that another order holds already (the sequencer's key): no placeholder can carry that id
+    /// in this order either, so the sequencer is not asked to hold the number. The dead letter, listed with the order, is
+    /// where the operator sees it.
+    /// </summary>
+    private static bool IdTakenByAnotherOrder(string? exceptionMessage) =>
+        exceptionMessage is not null && exceptionMessage.Contains("23505", StringComparison.Ordinal)
+        && exceptionMessage.Contains("pk_order_kcis", StringComparison.Ordinal);
 
     private static string? Header(IDictionary<string, object?>? headers, string name) =>
         headers is not null && headers.TryGetValue(name, out var value)

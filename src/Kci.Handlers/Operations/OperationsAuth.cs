@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Kci.Hosting.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 
 namespace Kci.Handlers.Operations;
@@ -13,6 +14,7 @@ public sealed class OperationsAuth
     [Required] public string Authority { get; set; } = "http://localhost:5080";
     [Required] public string Audience { get; set; } = "kci";
     [Required] public string RequiredScope { get; set; } = "kci.operate";
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     public static bool AddTo(IHostApplicationBuilder builder)
     {
@@ -21,17 +23,10 @@ public sealed class OperationsAuth
         if (!options.Enabled)
             return false;
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
-        {
-            jwt.Authority = options.Authority;
-            jwt.Audience = options.Audience;
-            jwt.RequireHttpsMetadata = options.Authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-            jwt.MapInboundClaims = false;
-            jwt.TokenValidationParameters.ValidIssuer = options.Authority.TrimEnd('/');
-            jwt.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(30);
-        });
-        builder.Services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.RequireAuthenticatedUser()
-            .RequireAssertion(c => c.User.FindAll("scope").SelectMany(s => s.Value.Split(' ')).Contains(options.RequiredScope)));
+        // The same validation and scope rule as the ingress's (Kci.Hosting.Security.BearerTokens).
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(jwt => BearerTokens.Configure(jwt, options.Authority, options.Audience, options.ClockSkew));
+        builder.Services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.RequireScope(options.RequiredScope));
         return true;
     }
 }

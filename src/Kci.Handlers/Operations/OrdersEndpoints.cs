@@ -73,18 +73,18 @@ public static class OrdersEndpoints
         var orderId = NameBasedGuid.ForOrder(entityType, entityId);
         var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.OrderId == orderId, cancellationToken);
         var sequencer = await SequencerReader.ForOrderAsync(db, orderId, cancellationToken);
-        if (order is null && sequencer is null)
-            return TypedResults.NotFound();
+        var deadLetters = await db.DeadLetters.AsNoTracking().Where(d => d.OrderId == orderId).OrderBy(d => d.Id)
+            .Select(DeadLettersEndpoints.ToView).ToListAsync(cancellationToken);
+        if (order is null && sequencer is null && deadLetters.Count == 0)
+            return TypedResults.NotFound(); // an order known only by its dead letters still has a page: they are why
 
         var actions = await db.Actions.AsNoTracking().Where(a => a.OrderId == orderId && a.Open).OrderBy(a => a.SequenceNumber)
             .Select(ActionsEndpoints.ToView).ToListAsync(cancellationToken);
         var gaps = await db.Gaps.AsNoTracking().Where(g => g.OrderId == orderId).OrderBy(g => g.From)
             .Select(g => new GapView(g.From, g.To, g.SkippedAt)).ToListAsync(cancellationToken);
-        var deadLetters = await db.DeadLetters.AsNoTracking().Where(d => d.OrderId == orderId).OrderBy(d => d.Id)
-            .Select(DeadLettersEndpoints.ToView).ToListAsync(cancellationToken);
         return TypedResults.Ok(new OrderDetail(entityType, entityId, order?.Supplier ?? "", order?.SupplierOrderNumber, order?.Status,
             order?.CommittedDate, order?.TargetDate, order?.AppointmentStart, order?.AppointmentEnd, order?.LastAppliedSequence ?? 0,
-            order?.AcknowledgedAt, order?.CommittedAt, order?.CompletedAt, order?.UpdatedAt ?? sequencer!.UpdatedAt, Json(order?.Entity),
+            order?.AcknowledgedAt, order?.CommittedAt, order?.CompletedAt, order?.UpdatedAt ?? sequencer?.UpdatedAt ?? deadLetters[0].TakenAt, Json(order?.Entity),
             actions, gaps, sequencer, deadLetters));
     }
 

@@ -40,7 +40,10 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
     public bool BrokerReachable { get; private set; }
 
     /// <summary>Raised when every watched endpoint consumes again after at least one did not.</summary>
-    public event Action? AllConsuming;
+    public event Action? ConsumingAgain;
+
+    /// <summary>The broker answers and every watched endpoint consumes (as of the last round, every 2 s).</summary>
+    public bool Consuming => BrokerReachable && _endpoints.Values.All(e => e.IsConsuming);
 
     public IReadOnlyCollection<EndpointStatus> Statuses =>
         [.. _endpoints.Values.Select(e => new EndpointStatus(e.Queue, e.Ready, e.BrokerConsumers, e.IsConsuming, e.NotConsumingSince))];
@@ -97,7 +100,7 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
                 if (allConsuming && !wasAllConsuming)
                 {
                     HostingLog.EndpointsConsuming(logger, _endpoints.Count);
-                    AllConsuming?.Invoke();
+                    ConsumingAgain?.Invoke();
                 }
                 wasAllConsuming = allConsuming;
                 if (BrokerReachable)

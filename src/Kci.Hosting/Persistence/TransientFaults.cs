@@ -9,11 +9,12 @@ namespace Kci.Hosting.Persistence;
 /// <list type="bullet">
 /// <item><see cref="IsUnreachable"/>: the database cannot be reached or is shutting down. The message waits, unacknowledged,
 /// for as long as that lasts (<see cref="Resilience.DatabaseGate"/>): never to an <c>_error</c> queue.</item>
-/// <item><see cref="IsContention"/>: deadlocks, serialization failures, lock timeouts and the saga insert race. A few quick
-/// retries settle them.</item>
+/// <item><see cref="IsContention"/>: deadlocks, serialization failures, lock timeouts, and insert races on an idempotency key
+/// (two copies of one message, or two first messages of one order, inserting the same row at once). A few quick retries
+/// settle them: the retry finds the row and takes the duplicate path.</item>
 /// </list>
-/// A unique violation that is not the saga insert race, a check violation or an invalid value is neither: the message faults
-/// at once and an operator sees why.
+/// Any other unique violation (a KCI id the gateway reused for another order), a check violation or an invalid value is
+/// neither: the message faults at once and an operator sees why (docs/reliability.md).
 /// </summary>
 public static class TransientFaults
 {
@@ -33,10 +34,21 @@ public static class TransientFaults
         _ => exception.InnerException is { } inner && IsUnreachable(inner),
     };
 
+    /// <summary>
+    /// The keys that make our writes idempotent: a row that exists already means another copy of the same work got there
+    /// first. <c>pk_order_kcis</c> is deliberately absent: a KCI id held by another order is a conflict, not a race.
+    /// </summary>
+    public static readonly IReadOnlySet<string> IdempotencyKeys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "pk_order_sequences", "ix_order_sequences_entity_type_entity_id", // the saga of a new order
+        "pk_timeline", "pk_orders", "ix_orders_entity_type_entity_id", "pk_gateway_errors", "pk_action_items", "pk_sequence_gaps",
+        "ix_notification_deliveries_subscription_kci_id", "ix_dead_letters_queue_message_id",
+    };
+
     /// <summary>Concurrent transactions got in each other's way: trying again settles it.</summary>
     public static bool IsContention(Exception exception) => exception switch
     {
-        SagaInsertRaceException => true,
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg => pg.ConstraintName is { } key && IdempotencyKeys.Contains(key),
         PostgresException pg => pg.SqlState is PostgresErrorCodes.SerializationFailure // 40001
             or PostgresErrorCodes.DeadlockDetected // 40P01
             or PostgresErrorCodes.LockNotAvailable, // 55P03
@@ -44,9 +56,3 @@ public static class TransientFaults
         _ => exception.InnerException is { } inner && IsContention(inner),
     };
 }
-
-/// <summary>
-/// Two first messages of one saga inserted its row at once and this one lost (23505 on the saga's own table): its retry
-/// finds the row and waits on its lock. Any other unique violation is a real conflict, not this.
-/// </summary>
-public sealed class SagaInsertRaceException(string message, Exception inner) : Exception(message, inner);

@@ -65,8 +65,8 @@ public sealed class DatabaseGate(TimeProvider clock, ILogger<DatabaseGate> logge
             opened = _open;
         }
         HostingLog.DatabaseBack(logger, outage.TotalSeconds);
+        Reopened?.Invoke(outage); // before the waiting work goes on, so it sees the outage
         opened.TrySetResult();
-        Reopened?.Invoke(outage);
     }
 
     private static TaskCompletionSource Opened()

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using Kci.Hosting.Security;
 using Kci.Ingress.Kcis;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Kci.Ingress.Auth;
 
@@ -11,8 +11,7 @@ public static class AuthExtensions
     public const string KciWritePolicy = "kci.write";
 
     /// <summary>
-    /// JWT bearer validation through the authority's OIDC metadata and JWKS (signature, issuer, audience,
-    /// lifetime with a small skew, RS256 only, so <c>alg: none</c> never passes), the scope policy, and
+    /// JWT bearer validation (<see cref="BearerTokens"/>, shared with the operations API), the scope policy, and
     /// optionally Basic. Failures answer 401 with the gateway's error body; a token without the scope 403.
     /// </summary>
     public static IHostApplicationBuilder AddKciAuthentication(this IHostApplicationBuilder builder)
@@ -27,24 +26,7 @@ public static class AuthExtensions
         var authentication = builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(jwt =>
             {
-                jwt.Authority = options.Authority;
-                jwt.Audience = options.Audience;
-                jwt.RequireHttpsMetadata = options.Authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-                jwt.MapInboundClaims = false;
-                jwt.RefreshOnIssuerKeyNotFound = true;
-                jwt.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = options.Authority.TrimEnd('/'),
-                    ValidAudience = options.Audience,
-                    ValidateIssuer = true,
-                    ValidateAudience = true,
-                    ValidateLifetime = true,
-                    RequireExpirationTime = true,
-                    RequireSignedTokens = true,
-                    ValidateIssuerSigningKey = true,
-                    ValidAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256],
-                    ClockSkew = options.ClockSkew,
-                };
+                BearerTokens.Configure(jwt, options.Authority, options.Audience, options.ClockSkew);
                 jwt.Events = new JwtBearerEvents
                 {
                     OnForbidden = context =>
@@ -73,10 +55,7 @@ public static class AuthExtensions
             policy.AddAuthenticationSchemes(options.Basic.Enabled
                 ? [BasicAuthenticationHandler.SchemeName, JwtBearerDefaults.AuthenticationScheme]
                 : [JwtBearerDefaults.AuthenticationScheme]);
-            policy.RequireAuthenticatedUser();
-            policy.RequireAssertion(context => context.User.FindAll("scope")
-                .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Contains(options.RequiredScope, StringComparer.Ordinal));
+            policy.RequireScope(options.RequiredScope);
         });
         return builder;
     }

@@ -117,15 +117,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDb>(
     public async Task Save(SagaConsumeContext<TSaga> context)
     {
         db.Set<TSaga>().Add(context.Saga);
-        try
-        {
-            await db.SaveChangesAsync(CancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } pg
-                                           && pg.TableName == SagaTable.Of<TSaga>(db).TableName)
-        {
-            throw new Hosting.Persistence.SagaInsertRaceException($"Another message inserted saga {context.Saga.CorrelationId} first", ex);
-        }
+        await db.SaveChangesAsync(CancellationToken); // the insert race ends in 23505 on the saga's key: contention, retried
     }
 
     public Task Update(SagaConsumeContext<TSaga> context) => db.SaveChangesAsync(CancellationToken);
@@ -181,14 +173,14 @@ public sealed class TransactionTime
     public DateTimeOffset? Now { get; set; }
 }
 
-internal sealed record SagaTable(string Name, string KeyColumn, string TableName)
+internal sealed record SagaTable(string Name, string KeyColumn)
 {
     public static SagaTable Of<TSaga>(DbContext db)
     {
         var entity = db.Model.FindEntityType(typeof(TSaga)) ?? throw new InvalidOperationException($"{typeof(TSaga).Name} is not in the model");
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var key = entity.FindProperty(nameof(ISaga.CorrelationId))!.GetColumnName(table)!;
-        return new SagaTable($"\"{entity.GetSchema()}\".\"{entity.GetTableName()}\"", $"\"{key}\"", entity.GetTableName()!);
+        return new SagaTable($"\"{entity.GetSchema()}\".\"{entity.GetTableName()}\"", $"\"{key}\"");
     }
 
     /// <summary>

@@ -30,6 +30,8 @@ public sealed class DeadlineSweeper : RepeatingService
     private readonly IBus _bus;
     private readonly IOptionsMonitor<SequencerOptions> _options;
     private readonly ILogger<DeadlineSweeper> _logger;
+    private readonly DatabaseGate _gate;
+    private readonly EndpointMonitor _endpoints;
     private volatile bool _deferDue = true; // a (re)start is an outage too
 
     public DeadlineSweeper(IServiceScopeFactory scopes, IBus bus, TimeProvider clock, IOptionsMonitor<SequencerOptions> options,
@@ -39,14 +41,23 @@ public sealed class DeadlineSweeper : RepeatingService
         _bus = bus;
         _options = options;
         _logger = logger;
+        _gate = gate;
+        _endpoints = endpoints;
         gate.Reopened += _ => _deferDue = true;
-        endpoints.AllConsuming += () => _deferDue = true;
+        endpoints.ConsumingAgain += () => _deferDue = true;
     }
 
     protected override TimeSpan Interval => _options.CurrentValue.SweepInterval;
 
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
+        // No deadline passes while the Sequencer cannot work: a KCI the gateway could not deliver, or that waits in our
+        // queues, is not missing. Once it can work again, deadlines move out first (DeferDueDeadlinesAsync).
+        if (!_gate.IsOpen || !_endpoints.Consuming)
+        {
+            _deferDue = true;
+            return;
+        }
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SequencerDb>();
         if (_deferDue)

@@ -50,24 +50,14 @@ public static class Resequencer
     {
         var known = order.Kcis.Find(k => k.KciId == kci.KciId);
         if (known is { Status: KciStatus.DeadLettered })
-            order.Kcis.Remove(known); // replayed from the dead letters: it takes its place again, as received
+        {
+            known.Status = KciStatus.Held; // replayed from the dead letters: it takes its place
+            known.Body = kci.Body;
+        }
         else if (known is not null)
             return SequencingOutcome.Duplicate;
-
-        order.Kcis.Add(new SequencedKci
-        {
-            KciId = kci.KciId,
-            OrderId = order.CorrelationId,
-            SequenceNumber = kci.SequenceNumber,
-            Arrival = order.Kcis.Count,
-            Status = KciStatus.Held,
-            UpdateType = kci.UpdateType,
-            PayloadType = kci.PayloadType,
-            ConversationId = kci.ConversationId,
-            RequestId = kci.RequestId,
-            ReceivedAt = kci.ReceivedAt,
-            Body = kci.Body,
-        });
+        else
+            order.Kcis.Add(Track(order, kci, KciStatus.Held, kci.Body));
         order.ConversationId = kci.ConversationId;
 
         var becameParked = false;
@@ -122,19 +112,7 @@ public static class Resequencer
     {
         if (order.Kcis.Exists(k => k.KciId == kci.KciId))
             return SequencingOutcome.Ignored; // it was received after all (a replay, or a copy that went through)
-        order.Kcis.Add(new SequencedKci
-        {
-            KciId = kci.KciId,
-            OrderId = order.CorrelationId,
-            SequenceNumber = kci.SequenceNumber,
-            Arrival = order.Kcis.Count,
-            Status = KciStatus.DeadLettered,
-            UpdateType = kci.UpdateType,
-            PayloadType = kci.PayloadType,
-            ConversationId = kci.ConversationId,
-            RequestId = kci.RequestId,
-            ReceivedAt = kci.ReceivedAt,
-        });
+        order.Kcis.Add(Track(order, kci, KciStatus.DeadLettered, body: null));
         return Advance(order, now, options);
     }
 
@@ -254,6 +232,22 @@ public static class Resequencer
 
     private static SequencingOutcome? Repeated(OrderSequence order, Guid commandId) =>
         order.LastCommandId == commandId ? SequencingOutcome.IgnoredBecause($"command {commandId} was applied already") : null;
+
+    /// <summary>A KCI of <paramref name="order"/> as the sequencer keeps it, in its arrival order.</summary>
+    private static SequencedKci Track(OrderSequence order, KciReceived kci, KciStatus status, string? body) => new()
+    {
+        KciId = kci.KciId,
+        OrderId = order.CorrelationId,
+        SequenceNumber = kci.SequenceNumber,
+        Arrival = order.Kcis.Count,
+        Status = status,
+        UpdateType = kci.UpdateType,
+        PayloadType = kci.PayloadType,
+        ConversationId = kci.ConversationId,
+        RequestId = kci.RequestId,
+        ReceivedAt = kci.ReceivedAt,
+        Body = body,
+    };
 
     private static SequencingOutcome Advance(OrderSequence order, DateTimeOffset now, SequencerOptions options)
     {

@@ -35,6 +35,13 @@ internal sealed class OrderDriver
 
     public SequencingOutcome Receive(long sequenceNumber) => Receive(Builder.Kci(sequenceNumber));
 
+    /// <summary>The KCI's <c>KciReceived</c> faulted for good and was taken from its dead-letter queue.</summary>
+    public SequencingOutcome DeadLetter(KciReceived kci)
+    {
+        _order ??= Resequencer.Start(kci, Now);
+        return Run(Resequencer.DeadLettered(_order, kci, Now, _options));
+    }
+
     public SequencingOutcome HandleInFlight() =>
         Run(Resequencer.Handled(Order, Order.InFlightKciId!.Value, Now, Now, _options));
 
