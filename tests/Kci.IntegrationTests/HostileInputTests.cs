@@ -43,7 +43,17 @@ public class When_a_kci_carries_hostile_or_unusual_input(Pipeline pipeline)
         var order = await pipeline.OrderAsync(Provide, entityId);
         Assert.NotNull(order["entity"]);
         Assert.False(order["sequencer"]!["blocked"]!.GetValue<bool>());
+        Assert.Equal(body, await StoredBodyAsync(timeline[0]!["id"]!.GetValue<Guid>())); // byte for byte, escapes and all
         await AssertSequencerAnswersAsync();
+    }
+
+    private async Task<string> StoredBodyAsync(Guid kciId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(pipeline.Servers.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new Npgsql.NpgsqlCommand("SELECT body FROM handlers.timeline WHERE kci_id = @id", connection);
+        query.Parameters.AddWithValue("id", kciId);
+        return (string)(await query.ExecuteScalarAsync())!;
     }
 
     [Fact]

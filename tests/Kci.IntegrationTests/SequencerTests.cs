@@ -186,12 +186,8 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
     [Fact]
     public async Task Should_move_on_when_an_operator_skips_a_blocked_kci()
     {
-        var order = Samples.NewEntityId();
-        var failing = Guid.NewGuid();
-        await using var failure = await pipeline.FailHandlingOfAsync(failing);
-        await Post(order, 1, failing);
-        await Post(order, 2);
-        await pipeline.WaitForSequencerViewAsync(Provide, order, v => v["blocked"]!.GetValue<bool>(), Patience);
+        var (order, _, failure) = await BlockedOrderAsync();
+        await using var heal = failure;
         Assert.Equal(HttpStatusCode.Accepted, (await pipeline.CommandAsync(Provide, order, "skip", "supplier confirmed it is obsolete")).StatusCode);
 
         var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 1, Patience);
@@ -201,12 +197,8 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
     [Fact]
     public async Task Should_answer_a_command_without_a_target_400_and_one_whose_target_moved_on_409_changing_nothing()
     {
-        var order = Samples.NewEntityId();
-        var failing = Guid.NewGuid();
-        await using var failure = await pipeline.FailHandlingOfAsync(failing);
-        await Post(order, 1, failing);
-        await Post(order, 2);
-        await pipeline.WaitForSequencerViewAsync(Provide, order, v => v["blocked"]!.GetValue<bool>(), Patience);
+        var (order, failing, failure) = await BlockedOrderAsync();
+        await using var heal = failure;
 
         var untargeted = await pipeline.CommandAsync(Provide, order, "skip", new JsonObject { ["reason"] = "no target", ["operator"] = "ops" });
         Assert.Equal(HttpStatusCode.BadRequest, untargeted.StatusCode);
@@ -232,6 +224,18 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
         var actions = (await pipeline.Operations.GetFromJsonAsync<JsonArray>("operator-actions"))!;
         Assert.Contains(actions, a => a!["reason"]!.GetValue<string>() == "obsolete" && a["outcome"]!.GetValue<string>().StartsWith("ignored:", StringComparison.Ordinal));
         Assert.Contains(actions, a => a!["reason"]!.GetValue<string>() == "obsolete" && a["outcome"]!.GetValue<string>() == "sent");
+    }
+
+    /// <summary>An order whose #1 fails for good in Handlers (blocked) with #2 held behind it; dispose the failure to heal it.</summary>
+    private async Task<(long Order, Guid Failing, IAsyncDisposable Failure)> BlockedOrderAsync()
+    {
+        var order = Samples.NewEntityId();
+        var failing = Guid.NewGuid();
+        var failure = await pipeline.FailHandlingOfAsync(failing);
+        await Post(order, 1, failing);
+        await Post(order, 2);
+        await pipeline.WaitForSequencerViewAsync(Provide, order, v => v["blocked"]!.GetValue<bool>(), Patience);
+        return (order, failing, failure);
     }
 
     [Fact]
