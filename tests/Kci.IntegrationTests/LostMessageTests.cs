@@ -95,6 +95,35 @@ public class When_a_message_is_lost_or_dead_lettered(OutagePipeline pipeline)
         Assert.Contains(actions, a => a!["command"]!.GetValue<string>() == "replay-dead-letter" && a["target"]!.GetValue<string>() == $"dead-letter/{letter["id"]}");
     }
 
+    [Fact]
+    public async Task Should_list_a_message_no_consumer_took_from_a_skipped_queue()
+    {
+        var broker = new Broker(pipeline.Servers);
+        var messageId = Guid.NewGuid();
+        await broker.DeclareAsync("kci-gaps_skipped");
+        await broker.PublishFaultedAsync("kci-gaps_skipped", new JsonObject
+        {
+            ["messageId"] = messageId.ToString(),
+            ["messageType"] = new JsonArray("urn:message:Kci.Messages:SomethingNobodyConsumes"),
+            ["message"] = new JsonObject { ["kciId"] = Guid.NewGuid().ToString() },
+        }, exceptionType: null, exceptionMessage: null);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        JsonNode? letter = null;
+        while (letter is null && DateTime.UtcNow < deadline)
+        {
+            letter = (await pipeline.Operations.GetFromJsonAsync<JsonArray>("dead-letters?queue=kci-gaps_skipped"))!
+                .FirstOrDefault(l => l!["messageId"]!.GetValue<string>() == messageId.ToString());
+            if (letter is null)
+                await Task.Delay(200);
+        }
+        Assert.NotNull(letter);
+        Assert.Equal("kci-gaps", letter!["sourceQueue"]!.GetValue<string>());
+        Assert.StartsWith("skipped", letter["exceptionType"]!.GetValue<string>(), StringComparison.Ordinal);
+        var replay = await pipeline.Operations.PostAsJsonAsync($"dead-letters/{letter["id"]}/replay", new { reason = "try", @operator = "ops" });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, replay.StatusCode); // not a type of ours: listed, never replayed blindly
+    }
+
     private async Task<JsonObject> WaitForDeadLetterAsync(string kciId)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);

@@ -13,7 +13,8 @@ using RabbitMQ.Client;
 namespace Kci.Handlers.DeadLetters;
 
 /// <summary>
-/// Takes whatever reaches one of the pipeline's <c>_error</c> queues into <c>handlers.dead_letters</c>, where the operations
+/// Takes whatever reaches one of the pipeline's <c>_error</c> queues (a fault) or <c>_skipped</c> queues (a message no
+/// consumer of that endpoint takes, say a misrouted type) into <c>handlers.dead_letters</c>, where the operations
 /// API lists it (per queue: how many, the oldest, why) and an operator can replay it. A message is acknowledged to RabbitMQ
 /// only after its row committed, and stored once even if taken twice. A <see cref="KciReceived"/> among them also tells the
 /// sequencer (<see cref="KciDeadLettered"/>, in the same transaction), so its number is held for it and never passes for a
@@ -37,7 +38,8 @@ public sealed class DeadLetterIngest(
         KciQueues.Error, KciQueues.Unrecognised, KciQueues.Gaps,
     ];
 
-    public static string ErrorQueue(string queue) => queue + "_error";
+    /// <summary>Where MassTransit moves a message that faulted for good, and one no consumer of the endpoint takes.</summary>
+    private static readonly string[] DeadLetterSuffixes = ["_error", "_skipped"];
 
     protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
 
@@ -46,7 +48,10 @@ public sealed class DeadLetterIngest(
         try
         {
             foreach (var queue in SourceQueues)
-                await TakeAsync(await ChannelAsync(cancellationToken), queue, cancellationToken);
+            {
+                foreach (var suffix in DeadLetterSuffixes)
+                    await TakeAsync(await ChannelAsync(cancellationToken), queue, queue + suffix, cancellationToken);
+            }
         }
         catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.RabbitMQClientException or RabbitMQ.Client.Exceptions.OperationInterruptedException
                                        or IOException or System.Net.Sockets.SocketException)
@@ -55,9 +60,8 @@ public sealed class DeadLetterIngest(
         }
     }
 
-    private async Task TakeAsync(IChannel channel, string sourceQueue, CancellationToken cancellationToken)
+    private async Task TakeAsync(IChannel channel, string sourceQueue, string queue, CancellationToken cancellationToken)
     {
-        var queue = ErrorQueue(sourceQueue);
         for (var taken = 0; taken < Batch; taken++)
         {
             BasicGetResult? message;
@@ -104,7 +108,8 @@ public sealed class DeadLetterIngest(
             KciId = read.KciId,
             SequenceNumber = read.SequenceNumber,
             ConversationId = read.ConversationId,
-            ExceptionType = Header(headers, "MT-Fault-ExceptionType"),
+            ExceptionType = Header(headers, "MT-Fault-ExceptionType")
+                ?? (queue.EndsWith("_skipped", StringComparison.Ordinal) ? "skipped: no consumer of this endpoint takes its type" : null),
             ExceptionMessage = Cut(Header(headers, "MT-Fault-Message"), 500),
             FaultedAt = DateTimeOffset.TryParse(Header(headers, "MT-Fault-Timestamp"), out var at) ? at : null,
             TakenAt = Clock.GetUtcNow(),

@@ -47,8 +47,11 @@ public sealed class Broker(TestServers servers)
             new StringContent("""{"routing_key":""}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
     }
 
-    /// <summary>Publishes a MassTransit envelope straight to <paramref name="queue"/>, with the headers MassTransit puts on a fault.</summary>
-    public async Task PublishFaultedAsync(string queue, JsonObject envelope, string exceptionType, string exceptionMessage)
+    /// <summary>
+    /// Publishes a MassTransit envelope straight to <paramref name="queue"/>, with the headers MassTransit puts on a fault
+    /// (none when <paramref name="exceptionType"/> is null, as on a skipped message).
+    /// </summary>
+    public async Task PublishFaultedAsync(string queue, JsonObject envelope, string? exceptionType, string? exceptionMessage)
     {
         using var http = servers.Management();
         var body = new JsonObject
@@ -61,13 +64,15 @@ public sealed class Broker(TestServers servers)
                 ["content_type"] = "application/vnd.masstransit+json",
                 ["delivery_mode"] = 2,
                 ["message_id"] = envelope["messageId"]!.GetValue<string>(),
-                ["headers"] = new JsonObject
-                {
-                    ["MT-Reason"] = "fault",
-                    ["MT-Fault-ExceptionType"] = exceptionType,
-                    ["MT-Fault-Message"] = exceptionMessage,
-                    ["MT-Fault-Timestamp"] = DateTimeOffset.UtcNow.ToString("O"),
-                },
+                ["headers"] = exceptionType is null
+                    ? new JsonObject { ["MT-Reason"] = "skip" }
+                    : new JsonObject
+                    {
+                        ["MT-Reason"] = "fault",
+                        ["MT-Fault-ExceptionType"] = exceptionType,
+                        ["MT-Fault-Message"] = exceptionMessage,
+                        ["MT-Fault-Timestamp"] = DateTimeOffset.UtcNow.ToString("O"),
+                    },
             },
         };
         var response = await http.PostAsync($"api/exchanges/{VirtualHost}/amq.default/publish", JsonContent.Create(body));
