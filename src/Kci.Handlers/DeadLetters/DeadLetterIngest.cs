@@ -143,13 +143,7 @@ public sealed class DeadLetterIngest(
             return _channel;
         }
         await ResetAsync();
-        var o = rabbit.Value;
-        var factory = new ConnectionFactory
-        {
-            HostName = o.Host, Port = o.Port, VirtualHost = o.VirtualHost, UserName = o.Username, Password = o.Password,
-            AutomaticRecoveryEnabled = false, RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-        };
-        _connection = await factory.CreateConnectionAsync($"kci-dead-letters-{Environment.ProcessId}", cancellationToken);
+        _connection = await rabbit.Value.ConnectionFactory().CreateConnectionAsync($"kci-dead-letters-{Environment.ProcessId}", cancellationToken);
         _channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
         return _channel;
     }

@@ -31,6 +31,9 @@ public static class DeadLettersEndpoints
         d.Id, d.Queue, d.SourceQueue, d.MessageId, d.MessageType, d.EntityType, d.EntityId, d.KciId, d.SequenceNumber, d.ConversationId,
         d.ExceptionType, d.ExceptionMessage, d.FaultedAt, d.TakenAt, d.State, d.ReplayedAt, d.ReplayedBy);
 
+    /// <summary><see cref="ToView"/> compiled once, for a letter in memory.</summary>
+    private static readonly Func<DeadLetter, DeadLetterView> View = ToView.Compile();
+
     private static async Task<Results<Ok<List<DeadLetterView>>, BadRequest<ProblemBody>>> ListAsync(HandlersDb db, string? queue, string? state,
         CancellationToken cancellationToken)
     {
@@ -74,7 +77,7 @@ public static class DeadLettersEndpoints
         if (letter is null)
             return TypedResults.NotFound();
         if (letter.State != DeadLetterStates.Dead)
-            return TypedResults.Conflict(ToView.Compile()(letter));
+            return TypedResults.Conflict(View(letter));
 
         var facts = EnvelopeReader.Read(letter.Envelope);
         var type = letter.MessageType.Contains('.', StringComparison.Ordinal) || letter.MessageType.Contains(':', StringComparison.Ordinal)
@@ -95,6 +98,6 @@ public static class DeadLettersEndpoints
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         Log.DeadLetterReplayed(logs.CreateLogger("Kci.Handlers.Operations"), id, letter.MessageType, letter.Queue, letter.SourceQueue, who, reason);
-        return TypedResults.Accepted($"/dead-letters?state=replayed", ToView.Compile()(letter));
+        return TypedResults.Accepted($"/dead-letters?state=replayed", View(letter));
     }
 }

@@ -45,8 +45,6 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
     /// <summary>The broker answers and every watched endpoint consumes (as of the last round, every 2 s).</summary>
     public bool Consuming => BrokerReachable && _endpoints.Values.All(e => e.IsConsuming);
 
-    public IReadOnlyCollection<EndpointStatus> Statuses =>
-        [.. _endpoints.Values.Select(e => new EndpointStatus(e.Queue, e.Ready, e.BrokerConsumers, e.IsConsuming, e.NotConsumingSince))];
 
     public Task Ready(ReceiveEndpointReady ready) => Update(ready.InputAddress, e => { e.Ready = true; e.Endpoint = ready.ReceiveEndpoint; });
 
@@ -79,8 +77,7 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
         var idle = _endpoints.Values.Where(e => !e.IsConsuming).Select(e => e.Queue).Order(StringComparer.Ordinal).ToList();
         if (idle.Count == 0)
             return Task.FromResult(HealthCheckResult.Healthy($"{_endpoints.Count} endpoints consuming"));
-        var why = BrokerReachable ? "not consuming" : "broker unreachable";
-        return Task.FromResult(HealthCheckResult.Unhealthy($"{why}: {string.Join(", ", idle)}"));
+        return Task.FromResult(HealthCheckResult.Unhealthy($"not consuming: {string.Join(", ", idle)}"));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -130,7 +127,7 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
             {
                 if (_connection is not null)
                     await _connection.DisposeAsync();
-                _connection = await Factory().CreateConnectionAsync($"kci-endpoint-monitor-{Environment.ProcessId}", cancellationToken);
+                _connection = await options.Value.ConnectionFactory().CreateConnectionAsync($"kci-endpoint-monitor-{Environment.ProcessId}", cancellationToken);
             }
             // A channel opened and closed: the broker answers (a service without endpoints, the ingress, has no other check).
             await (await _connection.CreateChannelAsync(cancellationToken: cancellationToken)).DisposeAsync();
@@ -162,16 +159,6 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
         }
     }
 
-    private ConnectionFactory Factory()
-    {
-        var o = options.Value;
-        return new ConnectionFactory
-        {
-            HostName = o.Host, Port = o.Port, VirtualHost = o.VirtualHost, UserName = o.Username, Password = o.Password,
-            AutomaticRecoveryEnabled = false, RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-            ContinuationTimeout = TimeSpan.FromSeconds(5),
-        };
-    }
 
     private async Task RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -243,5 +230,3 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
 }
 
 /// <summary>One receive endpoint as the monitor sees it.</summary>
-/// <param name="NotConsumingSince">Since when the endpoint has not been consuming while the broker answered.</param>
-public sealed record EndpointStatus(string Queue, bool Ready, int? BrokerConsumers, bool Consuming, DateTimeOffset? NotConsumingSince);

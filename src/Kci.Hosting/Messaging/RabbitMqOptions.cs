@@ -23,4 +23,14 @@ public sealed class RabbitMqOptions
     /// (and, if that does not help within the same time again, the whole bus).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")] public TimeSpan EndpointRecoveryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A plain RabbitMQ.Client connection to the same broker, for the small side connections of our own (the endpoint
+    /// monitor's consumer counts, the dead-letter intake): no automatic recovery, their loops reconnect; short timeouts.
+    /// </summary>
+    public RabbitMQ.Client.ConnectionFactory ConnectionFactory() => new()
+    {
+        HostName = Host, Port = Port, VirtualHost = VirtualHost, UserName = Username, Password = Password,
+        AutomaticRecoveryEnabled = false, RequestedConnectionTimeout = TimeSpan.FromSeconds(5), ContinuationTimeout = TimeSpan.FromSeconds(5),
+    };
 }
