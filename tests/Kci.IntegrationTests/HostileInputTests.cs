@@ -114,9 +114,9 @@ public class When_a_kci_carries_hostile_or_unusual_input(Pipeline pipeline)
             Assert.Equal(HttpStatusCode.NoContent, (await pipeline.PostKciAsync(Samples.Kci("provide-order-informational.json", entityId, number))).StatusCode);
 
         // #1 goes; the far ones wait on the gap. The operator skips exactly the gap the order shows, twice over.
-        // Both far KCIs held first: the queue may hand them to the saga in either order.
+        // #1 released and both far KCIs held first: the queue may hand the three to the saga in any order.
         var view = await pipeline.WaitForSequencerViewAsync(Provide, entityId,
-            v => v["heldNumbers"]!.AsArray().Count == 2 && v["targets"]?["gap"] is JsonObject, Patience);
+            v => v["nextSequence"]!.GetValue<long>() == 2 && v["heldNumbers"]!.AsArray().Count == 2 && v["targets"]?["gap"] is JsonObject, Patience);
         Assert.Equal(2, view["targets"]!["gap"]!["from"]!.GetValue<long>());
         Assert.Equal(far - 1, view["targets"]!["gap"]!["to"]!.GetValue<long>());
         Assert.Equal(HttpStatusCode.Accepted, (await pipeline.CommandAsync(Provide, entityId, "skip", "supplier confirmed the jump")).StatusCode);
