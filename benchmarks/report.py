@@ -50,6 +50,10 @@ burst, trickle = load("burst.json"), load("trickle.json")
 memory = lines("memory.jsonl")
 memory_baseline = lines("memory-baseline.jsonl")[0]["peakRssMb"]
 drain = burst["verify"]["handledPerSecond"] or 0
+cpu = load("cpu.json")
+skeleton = {v: {**load(f"skeleton-{v}.json"), "cpu": load(f"skeleton-{v}-cpu.json")} for v in ("single", "batched")}
+single, batched = skeleton["single"]["kcisPerSecond"], skeleton["batched"]["kcisPerSecond"]
+TODAY = 90  # KCIs/s: the burst drain before issue 12 (full runs of 2026-11-24: 98.0, 82.8, 89.1)
 verify_ok = lambda run: run["verify"] is not None and len(run["verify"]["mismatches"]) == 0 and run["failed"] == 0
 
 def row(name, measured, base, ratio, target, met):
@@ -61,8 +65,10 @@ rows = [
     row("1. ingress p99", f"{ingress['p99Ms']:.1f} ms", f"{baseline['p99Ms']:.1f} ms (bare endpoint)", f"{ingress['p99Ms'] / baseline['p99Ms']:.2f}x", "<= 2x",
         ingress['p99Ms'] <= 2 * baseline['p99Ms']),
     row("1. ingress p50", f"{ingress['p50Ms']:.1f} ms", f"{baseline['p50Ms']:.1f} ms (bare endpoint)", f"{ingress['p50Ms'] / baseline['p50Ms']:.2f}x", "(reported)", True),
-    row("2. burst drain, KCIs handled/s", f"{drain:,.1f}", f"{tps8:,.0f} commits/s (pgbench, 8 clients)", f"{drain / tps8:.3f}", ">= 0.3", drain >= 0.3 * tps8),
-    row("2. burst drain vs 1-client commits", f"{drain:,.1f}", f"{tps1:,.0f} commits/s (pgbench, 1 client)", f"{drain / tps1:.3f}", "(reported)", True),
+    row("2. burst drain, KCIs handled/s", f"{drain:,.1f}", f"{single:,.1f} (raw skeleton, one message per transaction)", f"{drain / single:.2f}", ">= 0.5",
+        drain >= 0.5 * single),
+    row("2. burst drain vs the batched skeleton", f"{drain:,.1f}", f"{batched:,.1f} (raw skeleton, batched)", f"{drain / batched:.2f}", "(reported; 0.5 is the aim)", True),
+    row("2. burst drain, absolute", f"{drain:,.1f}", f"{TODAY} (before issue 12)", f"{drain / TODAY:.1f}x", ">= 360 KCIs/s (4x)", drain >= 360),
     row("2. burst send-to-handled p50 / p99", f"{burst['verify']['sendToHandled']['p50']:,.0f} / {burst['verify']['sendToHandled']['p99']:,.0f} ms",
         "", "", "(reported)", True),
     row("3. trickle send-to-handled p50", f"{trickle['verify']['sendToHandled']['p50']:.1f} ms", f"{latency1:.2f} ms (one pgbench commit)",
@@ -72,6 +78,11 @@ rows = [
 for m in memory:
     rows.append(row(f"4. peak RSS {m['service']}", f"{m['peakRssMb']} MB", f"{memory_baseline} MB (bare endpoint)",
                     f"{m['peakRssMb'] / memory_baseline:.1f}x", "< 300 MB", m["peakRssMb"] < 300))
+
+groups = ["Ingress", "Sequencer", "Handlers", "load", "PostgreSQL", "RabbitMQ", "machine"]
+def cell(run, group):
+    return f"{run[group]['cpuMsPerKci']:.2f}" if group in run else "-"
+cpu_rows = "\n".join(f"| {g} | {cell(cpu, g)} | {cell(skeleton['single']['cpu'], g)} | {cell(skeleton['batched']['cpu'], g)} |" for g in groups)
 
 report = f"""# Benchmark results {out.name}
 
@@ -90,6 +101,19 @@ for {trickle_seconds} s in order, 16 orders in flight. Default service settings 
 | --- | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 
+CPU ms per KCI over the burst, per process (read from /proc; "load" is the skeleton's loader, the gateway simulator's
+own CPU is not split out: it is in "machine", which counts every process on the machine):
+
+| process | Kci | skeleton, one message per transaction | skeleton, batched |
+| --- | --- | --- | --- |
+{cpu_rows}
+
+Skeleton runs: one message per transaction {single:,.1f} KCIs/s (send-to-handled p50 / p99 {skeleton['single']['p50Ms']:,.0f} / {skeleton['single']['p99Ms']:,.0f} ms),
+batched {batched:,.1f} KCIs/s ({skeleton['batched']['p50Ms']:,.0f} / {skeleton['batched']['p99Ms']:,.0f} ms); each verified: every KCI once
+({'yes' if skeleton['single']['exactlyOnce'] and skeleton['batched']['exactlyOnce'] else '**NO**'}) and in order per order
+({'yes' if skeleton['single']['inOrder'] and skeleton['batched']['inOrder'] else '**NO**'}). pgbench, for context: {tps8:,.0f} one-row-update
+commits/s with 8 clients, {tps1:,.0f} with 1.
+
 Checks: burst {'verified' if verify_ok(burst) else '**NOT verified**'} ({burst['verify']['kcis']:,} KCIs, every one handled once and in order,
 {burst['accepted']:,} of {burst['requests']:,} POSTs answered 204, {burst['retries']} retries); trickle {'verified' if verify_ok(trickle) else '**NOT verified**'}
 ({trickle['verify']['kcis']:,} KCIs). Burst sending took {burst['seconds']:.1f} s ({burst['requests'] / burst['seconds']:,.0f} POSTs/s, POST p99 {burst['latency']['p99']:.0f} ms);
@@ -98,4 +122,4 @@ first send to last handled {burst['verify']['firstSendToLastHandledSeconds']:.1f
 out.with_suffix(".md").write_text(report)
 out.with_suffix(".json").write_text(json.dumps({"machine": machine, "ingress": ingress, "ingressBaseline": baseline,
     "pgbench": {"tps1": tps1, "tps8": tps8, "latency1Ms": latency1}, "burst": burst, "trickle": trickle,
-    "memory": memory, "memoryBaselineMb": memory_baseline}, indent=2))
+    "memory": memory, "memoryBaselineMb": memory_baseline, "cpu": cpu, "skeleton": skeleton}, indent=2))

@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
 # The benchmarks of docs/performance.md, each beside a baseline measured in the same run on this machine:
 #   1. ingress   POST /kcis vs a bare Kestrel endpoint publishing with RabbitMQ.Client and a confirm
-#   2. burst     10,000 orders x 5 KCIs drained end to end vs pgbench's one-row-update commit rate
+#   2. burst     10,000 orders x 5 KCIs drained end to end vs a raw skeleton of the same three hops (RabbitMQ.Client and
+#                Npgsql only) on the same burst, one message per transaction and batched; CPU ms per KCI of every process
+#                (pgbench's one-row-update commit rate is reported for context)
 #   3. trickle   50 KCIs/s for 60 s, send-to-handled latency (on the services warmed up by the burst)
 #   4. memory    peak resident memory of each service during the burst
 # Results: benchmarks/results/<UTC time>.md (and .json), also copied to benchmarks/results/latest.md.
-# Usage: benchmarks/run.sh [--quick]   (--quick: a tenth of the burst and a third of the trickle, for a try-out)
+# Usage: benchmarks/run.sh [--quick | --burst-only]
+#   --quick       a tenth of the burst and a third of the trickle, for a try-out
+#   --burst-only  the skeleton's and Kci's bursts alone (no report file): for trying a change out
+#   KCI_BENCH_BURST_ORDERS, KCI_BENCH_TRICKLE_SECONDS, KCI_BENCH_SETTLE_SECONDS override the sizes; KCI_BENCH_SKIP_SKELETON=1
+#   leaves the skeleton out of a --burst-only run, KCI_BENCH_NO_BUILD=1 uses the binaries as built.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-quick=; [ "${1:-}" = "--quick" ] && quick=yes
+quick=; only=
+case "${1:-}" in
+  --quick) quick=yes ;;
+  --burst-only) only=burst ;; # the Kci burst alone, with its CPU per process: for trying a change out
+esac
 burst_orders=${KCI_BENCH_BURST_ORDERS:-$([ -n "$quick" ] && echo 1000 || echo 10000)}
 trickle_seconds=${KCI_BENCH_TRICKLE_SECONDS:-$([ -n "$quick" ] && echo 20 || echo 60)}
 trickle_rate=50
@@ -29,7 +39,7 @@ stack_started=
 say() { printf '[bench] %s\n' "$*"; }
 cleanup() {
   trap - EXIT INT TERM
-  stop_services
+  declare -F stop_services >/dev/null && stop_services
   [ -n "${baseline_pid:-}" ] && kill "$baseline_pid" 2>/dev/null || true
   if [ -n "$stack_started" ]; then scripts/stack.sh down; fi
 }
@@ -42,7 +52,7 @@ if [[ $stack_status != *"rabbitmq: running"* || $stack_status != *"postgresql: r
 scripts/stack.sh up
 
 say "building (Release)"
-dotnet build Kci.sln -c Release -v quiet -nologo -clp:NoSummary >/dev/null
+[ -n "${KCI_BENCH_NO_BUILD:-}" ] || dotnet build Kci.sln -c Release -v quiet -nologo -clp:NoSummary >/dev/null
 sim="dotnet tools/Kci.GatewaySimulator/bin/Release/net10.0/Kci.GatewaySimulator.dll"
 bench="dotnet benchmarks/Kci.Benchmarks/bin/Release/net10.0/Kci.Benchmarks.dll"
 
@@ -79,6 +89,7 @@ peak_rss_mb() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 ingress=http://localhost:${ports[Ingress]}
 token_args=(--token-url "$ingress/oauth2/token" --client-id fibre-cafe-local --client-secret local-dev-secret)
 
+if [ -z "$only" ]; then
 # 1. Ingress against the bare baseline: both up, the same load on one at a time, three alternating rounds
 #    (the figures of one round move by 10-20 % here), medians reported.
 say "1/4 ingress: $concurrency concurrent POSTs, 3 alternating rounds of ${ingress_seconds} s on each"
@@ -109,16 +120,60 @@ for clients in 1 8; do
   grep -E '^tps' "$work/pgbench-$clients.txt" | head -1
 done
 
+fi
+
+# 3a. The yardstick of the burst: a raw skeleton of the same three hops (RabbitMQ.Client and Npgsql only, no MassTransit
+#     and no EF Core; benchmarks/Kci.Benchmarks/Skeleton*.cs) with the same guarantees, on the same burst: one message per
+#     transaction, then batched. Each run is verified (every KCI once, in order per order) and its CPU read per process.
+if [ -z "${KCI_BENCH_SKIP_SKELETON:-}" ]; then
+  skel_pg="Host=127.0.0.1;Port=5432;Database=$database;Username=kci;Password=kci;Maximum Pool Size=50"
+  skel_rabbit="amqp://guest:guest@localhost:5672/$vhost"
+  for variant in single batched; do
+    say "3a burst on the raw skeleton, $variant: $burst_orders orders x 5 KCIs"
+    $bench skeleton-setup --pg "$skel_pg" --rabbit "$skel_rabbit" --reset >/dev/null
+    $bench skeleton-sequencer --rabbit "$skel_rabbit" --pg "$skel_pg" --variant $variant >"$work/skeleton-$variant-sequencer.log" 2>&1 &
+    skel_seq=$!
+    $bench skeleton-handlers --rabbit "$skel_rabbit" --pg "$skel_pg" --variant $variant >"$work/skeleton-$variant-handlers.log" 2>&1 &
+    skel_han=$!
+    pids+=($skel_seq $skel_han)
+    sleep 3
+    python3 benchmarks/cpu.py snapshot Sequencer=$skel_seq Handlers=$skel_han >"$work/skeleton-$variant-cpu-before.json"
+    /usr/bin/time -f '{"user": %U, "system": %S}' -o "$work/skeleton-$variant-load-cpu.json" \
+      $bench skeleton-load --rabbit "$skel_rabbit" --orders "$burst_orders" --kcis-per-order 5 --shuffle 4 --concurrency $concurrency \
+      --seed 1 --body samples/provide-order-informational.json --json "$work/skeleton-$variant-load.json"
+    $bench skeleton-verify --pg "$skel_pg" --orders "$burst_orders" --kcis-per-order 5 --timeout 3600 --json "$work/skeleton-$variant.json"
+    python3 benchmarks/cpu.py snapshot Sequencer=$skel_seq Handlers=$skel_han >"$work/skeleton-$variant-cpu-after.json"
+    python3 benchmarks/cpu.py diff "$work/skeleton-$variant-cpu-before.json" "$work/skeleton-$variant-cpu-after.json" $((burst_orders * 5)) \
+      --load "$work/skeleton-$variant-load-cpu.json" | tee "$work/skeleton-$variant-cpu.json"
+    stop_services
+  done
+  $bench skeleton-setup --pg "$skel_pg" --rabbit "$skel_rabbit" --reset >/dev/null
+fi
+
 # 3. Burst drain, the whole pipeline, with fresh processes so their peak memory is the burst's.
 say "3/4 burst: $burst_orders orders x 5 KCIs, shuffled within each order, $concurrency orders in flight"
 start_service Ingress; start_service Sequencer; start_service Handlers
+cpu_snapshot() { python3 benchmarks/cpu.py snapshot Ingress="$pid_Ingress" Sequencer="$pid_Sequencer" Handlers="$pid_Handlers"; }
+cpu_snapshot >"$work/cpu-before.json"
+# CPU is read again the moment the last KCI is handled (before the verifier's reads of the operations API).
+(until [ "$(psql_kci -d $database -tAc 'SELECT count(*) FROM handlers.timeline')" -ge $((burst_orders * 5)) ]; do sleep 0.5; done
+ cpu_snapshot >"$work/cpu-after.json") &
+drained_pid=$!
 $sim --url "$ingress" --ops-url "http://localhost:${ports[Handlers]}" --orders "$burst_orders" --kcis-per-order 5 --shuffle 4 \
   --concurrency $concurrency --seed 1 --first-order-id 100000000 --verify --verify-timeout 3600 --json "$work/burst.json" | tee "$work/burst.txt"
+wait $drained_pid
+python3 benchmarks/cpu.py diff "$work/cpu-before.json" "$work/cpu-after.json" $((burst_orders * 5)) | tee "$work/cpu.json"
 for service in Ingress Sequencer Handlers; do
   eval "pid=\$pid_$service"
   echo "{\"service\": \"$service\", \"peakRssMb\": $(peak_rss_mb "$pid")}"
 done >"$work/memory.jsonl"
 cat "$work/memory.jsonl"
+
+if [ "$only" = burst ]; then
+  stop_services
+  say "burst only: $(python3 -c "import json; v=json.load(open('$work/burst.json'))['verify']; print(f\"{v['handledPerSecond']:.1f} KCIs/s\")") (work folder $work)"
+  exit 0
+fi
 
 # 4. Trickle: a steady 50 KCIs/s, in order, send-to-handled latency, on the services the burst warmed up. Fresh
 #    processes fall behind 50 KCIs/s in their first minute (JIT), and right after the burst PostgreSQL's

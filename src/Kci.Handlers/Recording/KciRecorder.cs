@@ -23,7 +23,8 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        if (await db.Timeline.AnyAsync(t => t.KciId == kci.KciId, cancellationToken))
+        var (handledBefore, hasOpenActions) = await ReadGateAsync(kci, cancellationToken);
+        if (handledBefore)
         {
             // Handled before: nothing is repeated, but the sequencer hears it again. It dispatched the KCI again because
             // the first acknowledgement never reached it (lost, dead-lettered, stuck), and the order moves on only with one.
@@ -81,7 +82,9 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
         });
 
         // A later KCI may show that an open action was dealt with.
-        var openActions = await db.Actions.Where(a => a.OrderId == kci.OrderId && a.Open).ToListAsync(cancellationToken);
+        var openActions = hasOpenActions && !kci.Late
+            ? await db.Actions.Where(a => a.OrderId == kci.OrderId && a.Open).ToListAsync(cancellationToken)
+            : [];
         foreach (var (action, resolution) in ActionRules.ResolvedByKci(openActions, kci, facts))
         {
             ActionRules.Resolve(action, "kci", resolution, now, kci.KciId);
@@ -100,6 +103,21 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
         Log.Handled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kind, kci.ConversationId);
         return true;
     }
+
+    /// <summary>
+    /// The inbox gate (was this KCI handled before?) and whether its order has open actions a later KCI may resolve, in one
+    /// round trip: most orders have none, and the read of their actions was the costliest statement of the hot path.
+    /// </summary>
+    private async Task<(bool HandledBefore, bool HasOpenActions)> ReadGateAsync(ReleasedKci kci, CancellationToken cancellationToken)
+    {
+        var gate = await db.Database.SqlQuery<InboxGate>($"""
+            SELECT EXISTS (SELECT 1 FROM handlers.timeline WHERE kci_id = {kci.KciId}) AS handled_before,
+                   EXISTS (SELECT 1 FROM handlers.action_items WHERE order_id = {kci.OrderId} AND open) AS has_open_actions
+            """).SingleAsync(cancellationToken);
+        return (gate.HandledBefore, gate.HasOpenActions);
+    }
+
+    private sealed record InboxGate(bool HandledBefore, bool HasOpenActions);
 
     /// <summary>The <see cref="KciHandled"/> that lets the order's next KCI go, through the outbox of this transaction.</summary>
     private void Acknowledge(ReleasedKci kci, DateTimeOffset now, string messageKey) =>

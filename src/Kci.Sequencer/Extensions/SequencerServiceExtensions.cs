@@ -19,11 +19,12 @@ internal static class SequencerServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutcomeDispatcher>();
+        builder.Services.AddSingleton<ISagaLoader<OrderSequence, SequencerDb>, OrderSequenceLoader>();
         builder.Services.AddHostedService<DeadlineSweeper>();
 
         builder.AddKciDatabase<SequencerDb>(SequencerDb.Schema, async (db, cancellationToken) =>
         {
-            await SagaTable.LockAndLoad<OrderSequence>(db, Guid.Empty, cancellationToken);
+            await new OrderSequenceLoader().LockAndLoadAsync(db, Guid.Empty, cancellationToken);
             db.Orders.Add(new OrderSequence { CorrelationId = Guid.Empty, CurrentState = "Warmup", EntityType = "", EntityId = "", Supplier = "" });
             await db.SaveChangesAsync(cancellationToken); // rolled back by the warm-up
         });

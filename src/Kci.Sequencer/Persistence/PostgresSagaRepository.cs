@@ -12,13 +12,14 @@ namespace Kci.Sequencer.Persistence;
 /// <summary>
 /// A MassTransit saga repository on EF Core and PostgreSQL, written on MassTransit's public repository SPI
 /// (MassTransit.EntityFrameworkCore is not available to us). Each message runs in one READ COMMITTED
-/// transaction that locks the saga row with <c>SELECT ... FOR UPDATE</c> (SERIALIZABLE would fail with
+/// transaction that locks the saga row with <c>SELECT ... FOR UPDATE</c> (through its <see cref="ISagaLoader{TSaga, TDb}"/>) (SERIALIZABLE would fail with
 /// 40001 under contention on PostgreSQL) and commits the saga, its KCIs and its outbox rows together.
 /// The insert race of two first messages for one saga ends in 23505 for the loser, whose transaction
 /// rolls back whole; the endpoint's retry then finds the row and waits on its lock.
 /// </summary>
 /// <remarks>Registered scoped: one instance, and one <typeparamref name="TDb"/>, per message.</remarks>
-public sealed class PostgresSagaRepository<TSaga, TDb>(TDb db, ISagaConsumeContextFactory<TDb, TSaga> consumeContextFactory) :
+public sealed class PostgresSagaRepository<TSaga, TDb>(TDb db, ISagaConsumeContextFactory<TDb, TSaga> consumeContextFactory,
+    ISagaLoader<TSaga, TDb> loader) :
     ISagaRepositoryContextFactory<TSaga>,
     IQuerySagaRepositoryContextFactory<TSaga>,
     ILoadSagaRepositoryContextFactory<TSaga>
@@ -35,7 +36,7 @@ public sealed class PostgresSagaRepository<TSaga, TDb>(TDb db, ISagaConsumeConte
     {
         db.ChangeTracker.Clear(); // a retried message starts from what is committed
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
-        var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T, TDb>(db, context, consumeContextFactory);
+        var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T, TDb>(db, context, consumeContextFactory, loader);
         await next.Send(repositoryContext);
         await transaction.CommitAsync(context.CancellationToken);
     }
@@ -45,7 +46,7 @@ public sealed class PostgresSagaRepository<TSaga, TDb>(TDb db, ISagaConsumeConte
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
-        var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T, TDb>(db, context, consumeContextFactory);
+        var repositoryContext = new PostgresSagaRepositoryContext<TSaga, T, TDb>(db, context, consumeContextFactory, loader);
 
         var ids = await db.Set<TSaga>().AsNoTracking().IgnoreAutoIncludes()
             .Where(query.FilterExpression).Select(x => x.CorrelationId).OrderBy(x => x)
@@ -53,7 +54,7 @@ public sealed class PostgresSagaRepository<TSaga, TDb>(TDb db, ISagaConsumeConte
         var instances = new List<TSaga>(ids.Count);
         foreach (var id in ids) // locked one by one in id order, so two queries never deadlock
         {
-            if ((await SagaTable.LockAndLoad<TSaga>(db, id, context.CancellationToken)).Instance is { } instance)
+            if ((await loader.LockAndLoadAsync(db, id, context.CancellationToken)).Instance is { } instance)
                 instances.Add(instance);
         }
 
@@ -72,7 +73,8 @@ public sealed class PostgresSagaRepository<TSaga, TDb>(TDb db, ISagaConsumeConte
 internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDb>(
     TDb db,
     ConsumeContext<TMessage> context,
-    ISagaConsumeContextFactory<TDb, TSaga> factory)
+    ISagaConsumeContextFactory<TDb, TSaga> factory,
+    ISagaLoader<TSaga, TDb> loader)
     : ConsumeContextScope<TMessage>(context, db, new TransactionTime()), SagaRepositoryContext<TSaga, TMessage>
     where TSaga : class, ISaga
     where TMessage : class
@@ -106,7 +108,7 @@ internal sealed class PostgresSagaRepositoryContext<TSaga, TMessage, TDb>(
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var (instance, now) = await SagaTable.LockAndLoad<TSaga>(db, correlationId, CancellationToken);
+        var (instance, now) = await loader.LockAndLoadAsync(db, correlationId, CancellationToken);
         if (TryGetPayload<TransactionTime>(out var time))
             time.Now = now;
         return instance is null
@@ -181,42 +183,5 @@ internal sealed record SagaTable(string Name, string KeyColumn)
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var key = entity.FindProperty(nameof(ISaga.CorrelationId))!.GetColumnName(table)!;
         return new SagaTable($"\"{entity.GetSchema()}\".\"{entity.GetTableName()}\"", $"\"{key}\"");
-    }
-
-    /// <summary>
-    /// Locks the saga row for the rest of the transaction, then loads it with its auto-included children; also reads the
-    /// database's clock. Two statements on purpose: under READ COMMITTED, a statement that waited for a row
-    /// lock sees the locked row's newest version but reads every other table with the snapshot it took before the wait, so a
-    /// single <c>SELECT ... FOR UPDATE</c> joined to the KCIs would miss the KCIs the previous lock holder just committed.
-    /// The second statement takes a fresh snapshot, after the lock is ours.
-    /// </summary>
-    public static async Task<(TSaga? Instance, DateTimeOffset Now)> LockAndLoad<TSaga>(DbContext db, Guid correlationId, CancellationToken cancellationToken)
-        where TSaga : class, ISaga
-    {
-        var table = Of<TSaga>(db);
-        var connection = db.Database.GetDbConnection();
-        await using var lockRow = connection.CreateCommand();
-        lockRow.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-#pragma warning disable CA2100 // table and column names come from our own model; the id is a parameter
-        // The clock is read after the lock was granted (left to right), so it never lies before the previous holder's commit.
-        lockRow.CommandText = $"SELECT (SELECT count(*) FROM (SELECT 1 FROM {table.Name} WHERE {table.KeyColumn} = @id FOR UPDATE) l) > 0, clock_timestamp()";
-#pragma warning restore CA2100
-        var id = lockRow.CreateParameter();
-        id.ParameterName = "id";
-        id.Value = correlationId;
-        lockRow.Parameters.Add(id);
-        DateTimeOffset now;
-        bool locked;
-        await using (var reader = await lockRow.ExecuteReaderAsync(cancellationToken))
-        {
-            await reader.ReadAsync(cancellationToken);
-            locked = reader.GetBoolean(0);
-            now = reader.GetFieldValue<DateTimeOffset>(1);
-        }
-        // No row locked means no saga, even if another transaction commits one a moment later: the caller then
-        // inserts, meets 23505, and its retry locks the row properly. Loading it unlocked would race.
-        if (!locked)
-            return (null, now);
-        return (await db.Set<TSaga>().SingleOrDefaultAsync(x => x.CorrelationId == correlationId, cancellationToken), now);
     }
 }
