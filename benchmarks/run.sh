@@ -140,7 +140,7 @@ if [ -z "${KCI_BENCH_SKIP_SKELETON:-}" ]; then
     python3 benchmarks/cpu.py snapshot Sequencer=$skel_seq Handlers=$skel_han >"$work/skeleton-$variant-cpu-before.json"
     /usr/bin/time -f '{"user": %U, "system": %S}' -o "$work/skeleton-$variant-load-cpu.json" \
       $bench skeleton-load --rabbit "$skel_rabbit" --orders "$burst_orders" --kcis-per-order 5 --shuffle 4 --concurrency $concurrency \
-      --seed 1 --body samples/provide-order-informational.json --json "$work/skeleton-$variant-load.json"
+      --seed 1 --first-order-id 100000000 --json "$work/skeleton-$variant-load.json"
     $bench skeleton-verify --pg "$skel_pg" --orders "$burst_orders" --kcis-per-order 5 --timeout 3600 --json "$work/skeleton-$variant.json"
     python3 benchmarks/cpu.py snapshot Sequencer=$skel_seq Handlers=$skel_han >"$work/skeleton-$variant-cpu-after.json"
     python3 benchmarks/cpu.py diff "$work/skeleton-$variant-cpu-before.json" "$work/skeleton-$variant-cpu-after.json" $((burst_orders * 5)) \

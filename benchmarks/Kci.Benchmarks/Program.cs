@@ -20,7 +20,7 @@ static int Usage()
         usage: Kci.Benchmarks baseline-server --urls URL [--rabbit amqp://guest:guest@localhost:5672/vhost] [--queue NAME]
                Kci.Benchmarks load --url URL --body FILE [--concurrency 32] [--warmup 5] [--duration 20] [--token-url URL --client-id ID --client-secret S] [--json FILE]
                Kci.Benchmarks skeleton-setup --pg CONNSTRING [--rabbit URI] [--reset]
-               Kci.Benchmarks skeleton-load --rabbit URI --body FILE [--orders 1000] [--kcis-per-order 5] [--shuffle 4] [--concurrency 32] [--seed 1] [--json FILE]
+               Kci.Benchmarks skeleton-load --rabbit URI [--orders 1000] [--kcis-per-order 5] [--shuffle 4] [--concurrency 32] [--seed 1] [--first-order-id ID] [--json FILE]
                Kci.Benchmarks skeleton-sequencer --rabbit URI --pg CONNSTRING [--variant single|batched] [--workers N] [--prefetch N] [--batch 100]
                Kci.Benchmarks skeleton-handlers --rabbit URI --pg CONNSTRING [--variant single|batched] [--workers N] [--prefetch N] [--batch 100]
                Kci.Benchmarks skeleton-verify --pg CONNSTRING --orders N [--kcis-per-order 5] [--timeout 3600] [--json FILE]

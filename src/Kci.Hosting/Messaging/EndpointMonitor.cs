@@ -45,7 +45,6 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
     /// <summary>The broker answers and every watched endpoint consumes (as of the last round, every 2 s).</summary>
     public bool Consuming => BrokerReachable && _endpoints.Values.All(e => e.IsConsuming);
 
-
     public Task Ready(ReceiveEndpointReady ready) => Update(ready.InputAddress, e => { e.Ready = true; e.Endpoint = ready.ReceiveEndpoint; });
 
     public Task Stopping(ReceiveEndpointStopping stopping) => Update(stopping.InputAddress, e => e.Ready = false);
@@ -159,7 +158,6 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
         }
     }
 
-
     private async Task RecoverAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var after = options.Value.EndpointRecoveryAfter;
@@ -228,5 +226,3 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
         }
     }
 }
-
-/// <summary>One receive endpoint as the monitor sees it.</summary>

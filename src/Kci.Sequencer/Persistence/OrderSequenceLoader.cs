@@ -20,15 +20,15 @@ public interface ISagaLoader<TSaga, in TDb>
 
 /// <summary>
 /// The order saga's lock and load in one round trip: one <see cref="NpgsqlBatch"/> of three statements, read by hand and
-/// attached to the context. The saga's hottest path; EF Core's query pipeline and the second round trip were about a
-/// quarter of the Sequencer's time per message (docs/performance.md).
+/// attached to the context, instead of a lock statement and then EF Core's include query (about a quarter of the
+/// Sequencer's sampled busy time in a burst profile; docs/performance.md).
 /// </summary>
 /// <remarks>
 /// Three statements on purpose: under READ COMMITTED a statement that waited for a row lock sees the locked row's newest
 /// version, but reads every other table with the snapshot it took before the wait. The clock and the KCIs are read by the
 /// statements after the lock, each with a fresh snapshot, so they see whatever the previous holder of the lock committed,
-/// and the clock never lies before that commit. The columns are listed here and in <see cref="SequencerDb"/>'s model; a test
-/// loads a saga both ways and compares every mapped property.
+/// and the clock never lies before that commit. The columns are listed here and in <see cref="SequencerDb"/>'s model; a unit
+/// test fails when the model maps a column these lists do not read.
 /// </remarks>
 public sealed class OrderSequenceLoader : ISagaLoader<OrderSequence, SequencerDb>
 {
