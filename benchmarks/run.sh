@@ -66,7 +66,9 @@ mgmt -X PUT "http://localhost:15672/api/vhosts/$vhost" >/dev/null
 mgmt -X PUT -d '{"configure":".*","write":".*","read":".*"}' "http://localhost:15672/api/permissions/$vhost/guest" >/dev/null
 
 export ASPNETCORE_ENVIRONMENT=Development
-export ConnectionStrings__Kci="Host=127.0.0.1;Port=5432;Database=$database;Username=kci;Password=kci;Maximum Pool Size=50"
+# The gen0 budget the run script gives the services (scripts/run.sh), for Kci and the skeleton alike.
+export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x3000000}
+export ConnectionStrings__Kci="Host=127.0.0.1;Port=5432;Database=$database;Username=kci;Password=kci;Maximum Pool Size=50${KCI_BENCH_PG_OPTIONS:+;$KCI_BENCH_PG_OPTIONS}"
 export RabbitMq__VirtualHost=$vhost
 export Logging__LogLevel__Default=Warning
 for service in Sequencer Handlers; do

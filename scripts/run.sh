@@ -45,6 +45,9 @@ done
 
 mkdir -p "$logs"
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+# A 48 MB gen0 budget instead of the runtime's ~13 MB here: a third of the garbage collections under a burst, which was
+# the largest single gain of issue 12 after batching (docs/performance.md). Environment only: no runtimeconfig knob sets it.
+export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x3000000}
 for service in "${services[@]}"; do
   (cd "src/Kci.$service" && exec dotnet "bin/$configuration/net10.0/Kci.$service.dll" --urls "${urls[$service]}") \
     >"$logs/$service.log" 2>&1 &

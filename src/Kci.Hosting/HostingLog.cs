@@ -45,4 +45,8 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "A round of the endpoint monitor failed")]
     public static partial void MonitorRoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning,
+        Message = "A batch of {Count} {MessageType} failed ({ExceptionType}); each message runs alone, and only those that fail again fault")]
+    public static partial void BatchSplit(ILogger logger, string messageType, int count, string exceptionType);
 }

@@ -1,16 +1,15 @@
 using Kci.Handlers.Recording;
+using Kci.Hosting.Messaging;
 using Kci.Messages;
-using MassTransit;
 
 namespace Kci.Handlers.Consumers;
 
-/// <summary>An update or entity type this version does not know: kept whole and listed for operators.</summary>
-public sealed class KeepUnrecognisedKci(KciRecorder recorder, ILogger<KeepUnrecognisedKci> logger) : IConsumer<UnrecognisedKciReleased>
+/// <summary>An update or entity type this version does not know, a batch per transaction: kept whole and listed for operators.</summary>
+public sealed class KeepUnrecognisedKci(KciRecorder recorder, ILogger<KeepUnrecognisedKci> logger) : IBatchTransaction<UnrecognisedKciReleased>
 {
-    public async Task Consume(ConsumeContext<UnrecognisedKciReleased> context)
+    public async Task RunAsync(IReadOnlyList<UnrecognisedKciReleased> messages, CancellationToken cancellationToken)
     {
-        var kci = context.Message.Kci;
-        if (await recorder.RecordAsync(kci, "unrecognised", effects: null, context.CancellationToken))
+        foreach (var (kci, _) in await recorder.RecordAsync([.. messages.Select(r => r.Kci)], "unrecognised", effects: null, cancellationToken))
             Log.Unrecognised(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kci.UpdateType, kci.ConversationId);
     }
 }

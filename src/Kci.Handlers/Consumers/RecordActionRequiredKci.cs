@@ -1,19 +1,13 @@
 using Kci.Handlers.Recording;
+using Kci.Hosting.Messaging;
 using Kci.Messages;
-using MassTransit;
 
 namespace Kci.Handlers.Consumers;
 
-/// <summary>ACTION_REQUIRED: the tenant has something to do; it becomes an open action item.</summary>
-public sealed class RecordActionRequiredKci(KciRecorder recorder, TimeProvider clock) : IConsumer<ActionRequiredKciReleased>
+/// <summary>ACTION_REQUIRED, a batch per transaction: the tenant has something to do; it becomes an open action item.</summary>
+public sealed class RecordActionRequiredKci(KciRecorder recorder, TimeProvider clock) : IBatchTransaction<ActionRequiredKciReleased>
 {
-    public Task Consume(ConsumeContext<ActionRequiredKciReleased> context)
-    {
-        var kci = context.Message.Kci;
-        return recorder.RecordAsync(kci, "action-required", (facts, _, db) =>
-        {
-            db.Actions.Add(ActionRules.ForActionKci(kci, facts, clock.GetUtcNow()));
-            return Task.CompletedTask;
-        }, context.CancellationToken);
-    }
+    public Task RunAsync(IReadOnlyList<ActionRequiredKciReleased> messages, CancellationToken cancellationToken) =>
+        recorder.RecordAsync([.. messages.Select(r => r.Kci)], "action-required",
+            (kci, facts, db) => db.Actions.Add(ActionRules.ForActionKci(kci, facts, clock.GetUtcNow())), cancellationToken);
 }

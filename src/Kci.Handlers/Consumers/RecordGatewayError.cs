@@ -1,41 +1,34 @@
 using Kci.Handlers.Persistence;
 using Kci.Handlers.Recording;
+using Kci.Hosting.Messaging;
 using Kci.Hosting.Telemetry;
 using Kci.Messages;
-using MassTransit;
 
 namespace Kci.Handlers.Consumers;
 
-/// <summary>ERROR: the gateway could not get our request to the supplier; recorded, and an operator alerted.</summary>
+/// <summary>ERROR, a batch per transaction: the gateway could not get our request to the supplier; recorded, and an operator alerted.</summary>
 public sealed class RecordGatewayError(KciRecorder recorder, KciMetrics metrics, TimeProvider clock, ILogger<RecordGatewayError> logger)
-    : IConsumer<ErrorKciReleased>
+    : IBatchTransaction<ErrorKciReleased>
 {
-    public async Task Consume(ConsumeContext<ErrorKciReleased> context)
+    public async Task RunAsync(IReadOnlyList<ErrorKciReleased> messages, CancellationToken cancellationToken)
     {
-        var kci = context.Message.Kci;
-        string? code = null;
-        var recorded = await recorder.RecordAsync(kci, "error", (facts, _, db) =>
+        var recorded = await recorder.RecordAsync([.. messages.Select(r => r.Kci)], "error", (kci, facts, db) => db.Errors.Add(new GatewayError
         {
-            code = facts.Code;
-            db.Errors.Add(new GatewayError
-            {
-                KciId = kci.KciId,
-                OrderId = kci.OrderId,
-                EntityType = kci.Order.EntityType,
-                EntityId = kci.Order.EntityId,
-                SequenceNumber = kci.SequenceNumber,
-                Uuid = facts.ErrorUuid,
-                Code = facts.Code,
-                Messages = facts.ErrorMessages,
-                EntityStatus = facts.EntityStatus,
-                RecordedAt = clock.GetUtcNow(),
-            });
-            return Task.CompletedTask;
-        }, context.CancellationToken);
-        if (recorded)
+            KciId = kci.KciId,
+            OrderId = kci.OrderId,
+            EntityType = kci.Order.EntityType,
+            EntityId = kci.Order.EntityId,
+            SequenceNumber = kci.SequenceNumber,
+            Uuid = facts.ErrorUuid,
+            Code = facts.Code,
+            Messages = facts.ErrorMessages,
+            EntityStatus = facts.EntityStatus,
+            RecordedAt = clock.GetUtcNow(),
+        }), cancellationToken);
+        foreach (var (kci, facts) in recorded)
         {
             metrics.HandlingFailures.Add(1);
-            Log.GatewayError(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), code, kci.ConversationId);
+            Log.GatewayError(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), facts.Code, kci.ConversationId);
         }
     }
 }

@@ -4,6 +4,7 @@ using Kci.Handlers.Persistence;
 using Kci.Handlers.Recording;
 using Kci.Hosting.Messaging;
 using Kci.Hosting.Persistence;
+using Kci.Messages;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,6 +16,10 @@ internal static class HandlersServiceExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<KciRecorder>();
+        builder.Services.AddTransactionBatcher<InformationalKciReleased, RecordInformationalKci>();
+        builder.Services.AddTransactionBatcher<ActionRequiredKciReleased, RecordActionRequiredKci>();
+        builder.Services.AddTransactionBatcher<ErrorKciReleased, RecordGatewayError>();
+        builder.Services.AddTransactionBatcher<UnrecognisedKciReleased, KeepUnrecognisedKci>();
         builder.Services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
         builder.Services.AddSingleton<NotificationOutbox>();
@@ -26,26 +31,28 @@ internal static class HandlersServiceExtensions
             await db.Timeline.AnyAsync(t => t.KciId == Guid.Empty, cancellationToken);
             await db.Orders.FindAsync([Guid.Empty], cancellationToken);
         });
+        var batching = builder.Batching();
         builder.AddKciBus(
             bus =>
             {
-                bus.AddConsumer<RecordInformationalKci>();
-                bus.AddConsumer<RecordActionRequiredKci>();
-                bus.AddConsumer<RecordGatewayError>();
-                bus.AddConsumer<KeepUnrecognisedKci>();
+                // Releases are recorded in batches, one transaction each (KciRecorder).
+                bus.AddConsumer<BatchedConsumer<InformationalKciReleased>>();
+                bus.AddConsumer<BatchedConsumer<ActionRequiredKciReleased>>();
+                bus.AddConsumer<BatchedConsumer<ErrorKciReleased>>();
+                bus.AddConsumer<BatchedConsumer<UnrecognisedKciReleased>>();
                 bus.AddConsumer<RecordSequenceGap>();
             },
             (context, cfg, rabbit) =>
             {
                 // Each update type has its own queue; the sequencer sends to them by name.
-                Endpoint<RecordInformationalKci>(KciQueues.Informational);
-                Endpoint<RecordActionRequiredKci>(KciQueues.ActionRequired);
-                Endpoint<RecordGatewayError>(KciQueues.Error);
-                Endpoint<KeepUnrecognisedKci>(KciQueues.Unrecognised);
+                Endpoint<BatchedConsumer<InformationalKciReleased>>(KciQueues.Informational, batching);
+                Endpoint<BatchedConsumer<ActionRequiredKciReleased>>(KciQueues.ActionRequired, batching);
+                Endpoint<BatchedConsumer<ErrorKciReleased>>(KciQueues.Error, batching);
+                Endpoint<BatchedConsumer<UnrecognisedKciReleased>>(KciQueues.Unrecognised, batching);
                 Endpoint<RecordSequenceGap>(KciQueues.Gaps);
 
-                void Endpoint<TConsumer>(string queue) where TConsumer : class, IConsumer =>
-                    cfg.KciReceiveEndpoint(context, queue, e => e.ConfigureConsumer<TConsumer>(context));
+                void Endpoint<TConsumer>(string queue, BatchingOptions? batches = null) where TConsumer : class, IConsumer =>
+                    cfg.KciReceiveEndpoint(context, queue, e => e.ConfigureConsumer<TConsumer>(context), batches);
             });
         return builder;
     }

@@ -10,46 +10,77 @@ using Microsoft.EntityFrameworkCore;
 namespace Kci.Handlers.Recording;
 
 /// <summary>
-/// The one transaction every consumer runs: the timeline row (the inbox: its key is the KCI id), the
-/// order's state, the consumer's own effects and the <see cref="KciHandled"/> report to the sequencer
-/// (through the outbox) commit together, or not at all.
+/// The one transaction every consumer runs, for a batch of released KCIs: for each, the timeline row (the inbox: its key is the
+/// KCI id), the order's state, the consumer's own effects and the <see cref="KciHandled"/> report to the sequencer (through the
+/// outbox) commit together, or not at all. The batch reads what it needs in three statements, whatever its size: which KCIs were
+/// handled before, the orders, and their open actions.
 /// </summary>
+/// <remarks>
+/// The sequencer lets one KCI of an order reach Handlers at a time, so a batch holds KCIs of different orders; a KCI dispatched
+/// again (its acknowledgement lost) may come twice, and the second copy takes the path of a KCI handled before.
+/// </remarks>
 public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics metrics, NotificationOutbox notifications, ILogger<KciRecorder> logger)
 {
-    /// <returns>false when the KCI had been handled already (a redelivery): nothing was repeated.</returns>
-    public async Task<bool> RecordAsync(ReleasedKci kci, string kind, Func<KciFacts, OrderState, HandlersDb, Task>? effects,
-        CancellationToken cancellationToken)
+    /// <summary>What a consumer adds for one KCI, in the same transaction.</summary>
+    public delegate void Effects(ReleasedKci kci, KciFacts facts, HandlersDb db);
+
+    /// <returns>The KCIs recorded now, with their facts; those handled before (redeliveries) were not repeated.</returns>
+    public async Task<IReadOnlyList<(ReleasedKci Kci, KciFacts Facts)>> RecordAsync(IReadOnlyList<ReleasedKci> kcis, string kind,
+        Effects? effects, CancellationToken cancellationToken)
     {
-        db.ChangeTracker.Clear();
+        db.ChangeTracker.Clear(); // a retried or split batch starts from what is committed
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var (handledBefore, hasOpenActions) = await ReadGateAsync(kci, cancellationToken);
-        if (handledBefore)
-        {
-            // Handled before: nothing is repeated, but the sequencer hears it again. It dispatched the KCI again because
-            // the first acknowledgement never reached it (lost, dead-lettered, stuck), and the order moves on only with one.
-            Log.AlreadyHandled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString());
-            Acknowledge(kci, now, $"handled:{kci.KciId}:again:{kci.ReleasedAt.UtcTicks}");
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return false;
-        }
+        var kciIds = kcis.Select(k => k.KciId).Distinct().ToList();
+        var orderIds = kcis.Select(k => k.OrderId).Distinct().ToList();
+        var handled = (await db.Timeline.Where(t => kciIds.Contains(t.KciId)).Select(t => t.KciId).ToListAsync(cancellationToken)).ToHashSet();
+        var orders = await db.Orders.Where(o => orderIds.Contains(o.OrderId)).ToDictionaryAsync(o => o.OrderId, cancellationToken);
+        var openActions = (await db.Actions.Where(a => orderIds.Contains(a.OrderId) && a.Open).ToListAsync(cancellationToken))
+            .ToLookup(a => a.OrderId);
 
-        var facts = KciFacts.Parse(kci.Body);
-        var order = await db.Orders.FindAsync([kci.OrderId], cancellationToken);
-        if (order is null)
+        var recorded = new List<(ReleasedKci, KciFacts)>(kcis.Count);
+        foreach (var kci in kcis)
         {
-            order = new OrderState
+            if (!handled.Add(kci.KciId))
             {
-                OrderId = kci.OrderId,
-                EntityType = kci.Order.EntityType,
-                EntityId = kci.Order.EntityId,
-                Supplier = kci.Supplier,
-                CreatedAt = now,
-            };
-            db.Orders.Add(order);
+                // Handled before: nothing is repeated, but the sequencer hears it again. It dispatched the KCI again because the
+                // first acknowledgement never reached it (lost, dead-lettered, stuck), and the order moves on only with one.
+                Log.AlreadyHandled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString());
+                Acknowledge(kci, now, $"handled:{kci.KciId}:again:{kci.ReleasedAt.UtcTicks}");
+                continue;
+            }
+            var facts = KciFacts.Parse(kci.Body);
+            if (!orders.TryGetValue(kci.OrderId, out var order))
+            {
+                order = new OrderState
+                {
+                    OrderId = kci.OrderId,
+                    EntityType = kci.Order.EntityType,
+                    EntityId = kci.Order.EntityId,
+                    Supplier = kci.Supplier,
+                    CreatedAt = now,
+                };
+                db.Orders.Add(order);
+                orders.Add(order.OrderId, order);
+            }
+            Record(kci, kind, facts, order, kci.Late ? [] : [.. openActions[kci.OrderId].Where(a => a.Open)], now);
+            effects?.Invoke(kci, facts, db);
+            notifications.Enqueue(db, kci, facts, order, now);
+            Acknowledge(kci, now, $"handled:{kci.KciId}");
+            recorded.Add((kci, facts));
         }
 
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        metrics.Handled.Add(recorded.Count);
+        foreach (var (kci, _) in recorded)
+            Log.Handled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kind, kci.ConversationId);
+        return recorded;
+    }
+
+    /// <summary>The order's state, the timeline row, and the open actions this KCI shows were dealt with.</summary>
+    private void Record(ReleasedKci kci, string kind, KciFacts facts, OrderState order, IReadOnlyList<ActionItem> openActions, DateTimeOffset now)
+    {
         // The entity is always the full latest version: apply it only when it is newer than what we hold,
         // so a late KCI is recorded but never makes the order go back.
         if (!kci.Late && kci.SequenceNumber > order.LastAppliedSequence)
@@ -82,42 +113,12 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
         });
 
         // A later KCI may show that an open action was dealt with.
-        var openActions = hasOpenActions && !kci.Late
-            ? await db.Actions.Where(a => a.OrderId == kci.OrderId && a.Open).ToListAsync(cancellationToken)
-            : [];
         foreach (var (action, resolution) in ActionRules.ResolvedByKci(openActions, kci, facts))
         {
             ActionRules.Resolve(action, "kci", resolution, now, kci.KciId);
             Log.ActionResolved(logger, action.Id, action.Type, kci.Order.ToString(), "kci", resolution);
         }
-
-        if (effects is not null)
-            await effects(facts, order, db);
-        notifications.Enqueue(db, kci, facts, order, now);
-
-        Acknowledge(kci, now, $"handled:{kci.KciId}");
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        metrics.Handled.Add(1);
-        Log.Handled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kind, kci.ConversationId);
-        return true;
     }
-
-    /// <summary>
-    /// The inbox gate (was this KCI handled before?) and whether its order has open actions a later KCI may resolve, in one
-    /// round trip: most orders have none, and the read of their actions was the costliest statement of the hot path.
-    /// </summary>
-    private async Task<(bool HandledBefore, bool HasOpenActions)> ReadGateAsync(ReleasedKci kci, CancellationToken cancellationToken)
-    {
-        var gate = await db.Database.SqlQuery<InboxGate>($"""
-            SELECT EXISTS (SELECT 1 FROM handlers.timeline WHERE kci_id = {kci.KciId}) AS handled_before,
-                   EXISTS (SELECT 1 FROM handlers.action_items WHERE order_id = {kci.OrderId} AND open) AS has_open_actions
-            """).SingleAsync(cancellationToken);
-        return (gate.HandledBefore, gate.HasOpenActions);
-    }
-
-    private sealed record InboxGate(bool HandledBefore, bool HasOpenActions);
 
     /// <summary>The <see cref="KciHandled"/> that lets the order's next KCI go, through the outbox of this transaction.</summary>
     private void Acknowledge(ReleasedKci kci, DateTimeOffset now, string messageKey) =>

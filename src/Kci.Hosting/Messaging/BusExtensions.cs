@@ -13,6 +13,10 @@ public static class BusExtensions
     /// and durable classic queues. <paramref name="endpoints"/> declares the service's receive endpoints, each with
     /// <see cref="KciReceiveEndpoint"/>, so the <see cref="EndpointMonitor"/> watches it.
     /// </summary>
+    /// <summary>The batch settings, read at registration: they size the endpoints of the batched consumers.</summary>
+    public static BatchingOptions Batching(this IHostApplicationBuilder builder) =>
+        builder.Configuration.GetSection(BatchingOptions.SectionName).Get<BatchingOptions>() ?? new BatchingOptions();
+
     public static IHostApplicationBuilder AddKciBus(this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? registrations = null,
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator, RabbitMqOptions>? endpoints = null)
@@ -23,6 +27,10 @@ public static class BusExtensions
             .ValidateOnStart();
         var options = builder.Configuration.GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
 
+        builder.Services.AddOptions<BatchingOptions>()
+            .BindConfiguration(BatchingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<EndpointMonitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EndpointMonitor>());
         builder.Services.AddReceiveEndpointObserver(services => services.GetRequiredService<EndpointMonitor>());
@@ -62,13 +70,21 @@ public static class BusExtensions
     /// A receive endpoint of ours: on a queue producers send to by name (no type bindings), behind the one fault policy
     /// (<see cref="RetryExtensions.UseKciRetry"/>), and watched by the <see cref="EndpointMonitor"/>.
     /// </summary>
+    /// <param name="batching">Set for an endpoint whose consumer hands its messages to a <see cref="TransactionBatcher{T}"/>: it
+    /// fetches ahead and holds at once enough messages for the batches in progress and the next.</param>
     public static void KciReceiveEndpoint(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context, string queue,
-        Action<IRabbitMqReceiveEndpointConfigurator> configure)
+        Action<IRabbitMqReceiveEndpointConfigurator> configure, BatchingOptions? batching = null)
     {
         context.GetRequiredService<EndpointMonitor>().Expect(queue);
         cfg.ReceiveEndpoint(queue, e =>
         {
             e.ConfigureConsumeTopology = false; // producers send to these queues by name
+            if (batching is not null)
+            {
+                var options = context.GetRequiredService<Microsoft.Extensions.Options.IOptions<RabbitMqOptions>>().Value;
+                e.PrefetchCount = batching.EndpointLimit(options.PrefetchCount);
+                e.ConcurrentMessageLimit = batching.EndpointLimit(options.ConcurrentMessageLimit);
+            }
             e.UseKciRetry(context);
             configure(e);
         });

@@ -1,5 +1,7 @@
 using Kci.Hosting.Messaging;
+using Kci.Sequencer.Consumers;
 using Kci.Hosting.Persistence;
+using Kci.Messages;
 using Kci.Sequencer.Persistence;
 using Kci.Sequencer.Sequencing;
 using MassTransit;
@@ -19,7 +21,11 @@ internal static class SequencerServiceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OutcomeDispatcher>();
-        builder.Services.AddSingleton<ISagaLoader<OrderSequence, SequencerDb>, OrderSequenceLoader>();
+        builder.Services.AddSingleton<OrderSequenceLoader>();
+        builder.Services.AddSingleton<ISagaLoader<OrderSequence, SequencerDb>>(services => services.GetRequiredService<OrderSequenceLoader>());
+        builder.Services.AddScoped<BatchSequencer>();
+        builder.Services.AddTransactionBatcher<KciReceived, SequenceArrivedKcis>();
+        builder.Services.AddTransactionBatcher<KciHandled, ReleaseNextAfterHandled>();
         builder.Services.AddHostedService<DeadlineSweeper>();
 
         builder.AddKciDatabase<SequencerDb>(SequencerDb.Schema, async (db, cancellationToken) =>
@@ -28,22 +34,35 @@ internal static class SequencerServiceExtensions
             db.Orders.Add(new OrderSequence { CorrelationId = Guid.Empty, CurrentState = "Warmup", EntityType = "", EntityId = "", Supplier = "" });
             await db.SaveChangesAsync(cancellationToken); // rolled back by the warm-up
         });
+        var batching = builder.Batching();
         builder.AddKciBus(
-            bus => bus.AddSagaStateMachine<OrderSequenceStateMachine, OrderSequence>()
-                .Repository(r =>
-                {
-                    r.RegisterSagaRepository<OrderSequence, SequencerDb, SagaConsumeContextFactory<SequencerDb, OrderSequence>,
-                        PostgresSagaRepository<OrderSequence, SequencerDb>>();
-                    r.RegisterQuerySagaRepository<OrderSequence, PostgresSagaRepository<OrderSequence, SequencerDb>>();
-                    r.RegisterLoadSagaRepository<OrderSequence, PostgresSagaRepository<OrderSequence, SequencerDb>>();
-                }),
+            bus =>
+            {
+                bus.AddConsumer<BatchedConsumer<KciReceived>>();
+                bus.AddConsumer<BatchedConsumer<KciHandled>>();
+                bus.AddSagaStateMachine<OrderSequenceStateMachine, OrderSequence>()
+                    .Repository(r =>
+                    {
+                        r.RegisterSagaRepository<OrderSequence, SequencerDb, SagaConsumeContextFactory<SequencerDb, OrderSequence>,
+                            PostgresSagaRepository<OrderSequence, SequencerDb>>();
+                        r.RegisterQuerySagaRepository<OrderSequence, PostgresSagaRepository<OrderSequence, SequencerDb>>();
+                        r.RegisterLoadSagaRepository<OrderSequence, PostgresSagaRepository<OrderSequence, SequencerDb>>();
+                    });
+            },
             (context, cfg, rabbit) =>
             {
-                // The same sagas on two queues: new KCIs, and the acknowledgements and commands that move orders on.
-                foreach (var queue in (string[])[KciQueues.Sequencer, KciQueues.SequencerControl])
+                // Two queues: new KCIs (and gap deadlines), and the acknowledgements and commands that move orders on. New KCIs
+                // and acknowledgements, the hot path, go in batches (BatchSequencer); the saga takes the rest.
+                cfg.KciReceiveEndpoint(context, KciQueues.Sequencer, e =>
                 {
-                    cfg.KciReceiveEndpoint(context, queue, e => e.ConfigureSaga<OrderSequence>(context));
-                }
+                    e.ConfigureConsumer<BatchedConsumer<KciReceived>>(context);
+                    e.ConfigureSaga<OrderSequence>(context);
+                }, batching);
+                cfg.KciReceiveEndpoint(context, KciQueues.SequencerControl, e =>
+                {
+                    e.ConfigureConsumer<BatchedConsumer<KciHandled>>(context);
+                    e.ConfigureSaga<OrderSequence>(context);
+                }, batching);
             });
         return builder;
     }

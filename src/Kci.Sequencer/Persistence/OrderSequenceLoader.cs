@@ -73,11 +73,85 @@ public sealed class OrderSequenceLoader : ISagaLoader<OrderSequence, SequencerDb
         return (order, now);
     }
 
+    /// <summary>
+    /// The orders of a batch, in one round trip: <paramref name="starts"/> (the orders a message may create) inserted unless
+    /// they exist, then every order of <paramref name="ids"/> locked, in key order, and loaded with its KCIs and the clock.
+    /// </summary>
+    /// <remarks>
+    /// Both the inserts and the locks go in key order, so two batches (or a batch and a saga) that share orders wait for each
+    /// other instead of deadlocking. <c>ON CONFLICT DO NOTHING</c> waits for a concurrent insert of the same order and then
+    /// leaves it: the lock that follows takes it, so two first KCIs of one new order in two batches never fail on its key.
+    /// </remarks>
+    public async Task<(Dictionary<Guid, OrderSequence> Orders, DateTimeOffset Now)> LockAndLoadManyAsync(SequencerDb db,
+        IReadOnlyCollection<OrderSequence> starts, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
+            ?? throw new InvalidOperationException("Orders are locked and loaded only inside a transaction");
+        var keys = ids.Distinct().Order().ToArray();
+        await using var batch = new NpgsqlBatch(transaction.Connection, transaction);
+        if (starts.Count > 0)
+        {
+            var sorted = starts.DistinctBy(o => o.CorrelationId).OrderBy(o => o.CorrelationId).ToList();
+            var insert = new NpgsqlBatchCommand($"""
+                INSERT INTO {SequencerDb.Schema}.order_sequences (correlation_id, current_state, entity_type, entity_id, supplier, conversation_id,
+                    next_sequence, skip_through, blocked, parked, created_at, updated_at)
+                SELECT id, $5, entity_type, entity_id, supplier, conversation_id, 1, 0, false, false, now(), now()
+                FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $6::text[]) AS s(id, entity_type, entity_id, supplier, conversation_id)
+                ORDER BY id
+                ON CONFLICT DO NOTHING
+                """);
+            insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = [.. sorted.Select(o => o.CorrelationId)] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sorted.Select(o => o.EntityType)] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sorted.Select(o => o.EntityId)] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. sorted.Select(o => o.Supplier)] });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = OrderStates.Sequencing });
+            insert.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. sorted.Select(o => o.ConversationId)] });
+            batch.BatchCommands.Add(insert);
+        }
+        batch.BatchCommands.Add(Command(
+            $"SELECT {SagaColumns} FROM {SequencerDb.Schema}.order_sequences WHERE correlation_id = ANY($1) ORDER BY correlation_id FOR UPDATE", keys));
+        batch.BatchCommands.Add(Command("SELECT clock_timestamp()"));
+        batch.BatchCommands.Add(Command(
+            $"SELECT {KciColumns} FROM {SequencerDb.Schema}.order_kcis WHERE order_id = ANY($1) ORDER BY order_id, kci_id", keys));
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken); // the insert returns no result set
+        var orders = new Dictionary<Guid, OrderSequence>(keys.Length);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var order = ReadOrder(reader);
+            orders.Add(order.CorrelationId, order);
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var now = reader.GetFieldValue<DateTimeOffset>(0);
+
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var kci = ReadKci(reader);
+            if (orders.TryGetValue(kci.OrderId, out var order))
+                order.Kcis.Add(kci);
+        }
+        await reader.CloseAsync();
+
+        foreach (var order in orders.Values)
+            db.Attach(order);
+        return (orders, now);
+    }
+
     private static NpgsqlBatchCommand Command(string sql, Guid? id = null)
     {
         var command = new NpgsqlBatchCommand(sql);
         if (id is { } value)
             command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = value });
+        return command;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, Guid[] ids)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
         return command;
     }
 

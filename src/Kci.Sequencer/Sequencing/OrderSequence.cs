@@ -51,4 +51,20 @@ public sealed class OrderSequence : SagaStateMachineInstance
     public DateTimeOffset UpdatedAt { get; set; }
 
     public List<SequencedKci> Kcis { get; set; } = [];
+
+    /// <summary>The rules own the Blocked and Parked flags; the state mirrors them so the saga table reads plainly.</summary>
+    public void Settle() => CurrentState = Parked ? OrderStates.Parked : Blocked ? OrderStates.Blocked : OrderStates.Sequencing;
+}
+
+/// <summary>The states of <see cref="OrderSequenceStateMachine"/>, by name.</summary>
+public static class OrderStates
+{
+    /// <summary>KCIs flow: each released as soon as its turn comes.</summary>
+    public const string Sequencing = nameof(Sequencing);
+
+    /// <summary>Handling of the in-flight KCI failed for good; an operator retries or skips it.</summary>
+    public const string Blocked = nameof(Blocked);
+
+    /// <summary>Too many KCIs held; an operator unparks the order.</summary>
+    public const string Parked = nameof(Parked);
 }

@@ -6,8 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Kci.Sequencer.Sequencing;
 
 /// <summary>
-/// One saga per order. Every event runs a rule of <see cref="Resequencer"/> and dispatches its outcome
-/// through the outbox; the state shows an operator whether the order flows, is blocked or is parked.
+/// One saga per order, for everything but the hot path: deadlines, dead letters, handling faults and operator commands.
+/// Every event runs a rule of <see cref="Resequencer"/> and dispatches its outcome through the outbox; the state shows an
+/// operator whether the order flows, is blocked or is parked. New KCIs and acknowledgements, the bulk of the traffic, go
+/// through <see cref="BatchSequencer"/> with the same rules, on the same rows and under the same locks.
 /// </summary>
 public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSequence>
 {
@@ -17,16 +19,6 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
         _clock = clock;
         InstanceState(x => x.CurrentState);
 
-        Event(() => KciReceived, e =>
-        {
-            e.CorrelateById(m => m.Message.OrderId);
-            e.SetSagaFactory(m => Resequencer.Start(m.Message, Now(m)));
-        });
-        Event(() => KciHandled, e =>
-        {
-            e.CorrelateById(m => m.Message.OrderId);
-            e.OnMissingInstance(m => m.Discard());
-        });
         Event(() => GapTimeoutElapsed, e =>
         {
             e.CorrelateById(m => m.Message.OrderId);
@@ -50,20 +42,9 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
         Initially(
             When(KciDeadLettered)
                 .Then(c => DeadLettered(c))
-                .Then(Settle),
-            When(KciReceived)
-                .Then(c => Apply(c, Resequencer.Accept(c.Saga, c.Message, Now(c), options.CurrentValue)))
-                .Then(c => LogHeld(c))
                 .Then(Settle));
 
         DuringAny(
-            When(KciReceived)
-                .Then(c => Apply(c, Resequencer.Accept(c.Saga, c.Message, Now(c), options.CurrentValue)))
-                .Then(c => LogHeld(c))
-                .Then(Settle),
-            When(KciHandled)
-                .Then(c => Apply(c, Resequencer.Handled(c.Saga, c.Message.KciId, c.Message.HandledAt, Now(c), options.CurrentValue)))
-                .Then(Settle),
             When(GapTimeoutElapsed)
                 .Then(c => Apply(c, Resequencer.GapTimedOut(c.Saga, Now(c), options.CurrentValue)))
                 .Then(Settle),
@@ -93,8 +74,6 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
 
         void Apply<T>(BehaviorContext<OrderSequence, T> context, SequencingOutcome outcome) where T : class
         {
-            if (outcome.IsDuplicate && context.Message is KciReceived duplicate)
-                Log.Duplicate(logger, duplicate.KciId, duplicate.SequenceNumber, duplicate.Order.ToString(), duplicate.RequestId);
             if (outcome.IsRedispatch && context.Saga.InFlightKciId is { } kciId)
                 Log.Redispatched(logger, kciId, $"{context.Saga.EntityType}/{context.Saga.EntityId}", context.Saga.ConversationId);
             dispatcher.Dispatch(context.GetPayload<SequencerDb>(), context.Saga, outcome, Now(context));
@@ -123,16 +102,7 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
             Apply(context, outcome);
         }
 
-        // The rules own the Blocked and Parked flags; the state mirrors them so the saga table reads plainly.
-        void Settle(SagaConsumeContext<OrderSequence> context) =>
-            context.Saga.CurrentState = (context.Saga.Parked ? Parked : context.Saga.Blocked ? Blocked : Sequencing).Name;
-
-        void LogHeld(BehaviorContext<OrderSequence, KciReceived> context)
-        {
-            var kci = context.Saga.Kcis.Find(k => k.KciId == context.Message.KciId);
-            if (kci?.Status == KciStatus.Held)
-                Log.Held(logger, kci.KciId, kci.SequenceNumber, context.Message.Order.ToString(), context.Saga.NextSequence, kci.ConversationId);
-        }
+        static void Settle(SagaConsumeContext<OrderSequence> context) => context.Saga.Settle();
     }
 
     /// <summary>The database's clock for this message (read under the saga's lock), so every instance stores one time.</summary>
@@ -150,8 +120,6 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
     /// <summary>Too many KCIs held; an operator unparks the order.</summary>
     public State Parked { get; private set; } = null!;
 
-    public Event<KciReceived> KciReceived { get; private set; } = null!;
-    public Event<KciHandled> KciHandled { get; private set; } = null!;
     public Event<GapTimeoutElapsed> GapTimeoutElapsed { get; private set; } = null!;
     public Event<AckTimeoutElapsed> AckTimeoutElapsed { get; private set; } = null!;
     public Event<KciDeadLettered> KciDeadLettered { get; private set; } = null!;
