@@ -31,6 +31,9 @@ public class When_a_batch_holds_a_message_that_fails_for_good(OneBatchAtATimePip
     private const string Provide = "PROVIDE_ORDER";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the marked KCI holds its batch up: long enough for a pipeline that has only just started.</summary>
+    private const int HoldUpSeconds = 3;
+
     [Fact]
     public async Task Should_dead_letter_only_the_kci_whose_id_another_order_holds_and_sequence_the_rest()
     {
@@ -41,7 +44,8 @@ public class When_a_batch_holds_a_message_that_fails_for_good(OneBatchAtATimePip
 
         var thief = Samples.NewEntityId();
         var others = Enumerable.Range(0, 8).Select(_ => Samples.NewEntityId()).ToList();
-        await using (await HoldUpAsync("sequencer.order_kcis", out var slow))
+        var slow = Guid.NewGuid();
+        await using (await pipeline.HoldUpInsertOfAsync("sequencer.order_kcis", slow, HoldUpSeconds))
         {
             await PostAsync(Samples.NewEntityId(), slow);
             await Task.WhenAll(others.Select(o => PostAsync(o)).Append(PostAsync(thief, reused)));
@@ -64,7 +68,8 @@ public class When_a_batch_holds_a_message_that_fails_for_good(OneBatchAtATimePip
         var others = Enumerable.Range(0, 8).Select(_ => Samples.NewEntityId()).ToList();
         await using (await pipeline.FailHandlingOfAsync(failing))
         {
-            await using (await HoldUpAsync("handlers.timeline", out var slow))
+            var slow = Guid.NewGuid();
+            await using (await pipeline.HoldUpInsertOfAsync("handlers.timeline", slow, HoldUpSeconds))
             {
                 await PostAsync(Samples.NewEntityId(), slow);
                 await Task.Delay(300); // its release reaches Handlers first, and holds their one batch up
@@ -80,29 +85,6 @@ public class When_a_batch_holds_a_message_that_fails_for_good(OneBatchAtATimePip
         // The failed release is listed for an operator; none of the others is.
         var letters = await WaitForDeadLettersAsync([blocked, .. others], l => l.Count >= 1);
         Assert.All(letters, l => Assert.Equal(Text(blocked), l["entityId"]!.GetValue<string>()));
-    }
-
-    /// <summary>A trigger that makes the insert of one KCI's row into <paramref name="table"/> take 3 s, holding its batch up (long enough for a pipeline that has only just started).</summary>
-    private Task<IAsyncDisposable> HoldUpAsync(string table, out Guid slow)
-    {
-        var id = slow = Guid.NewGuid();
-        return HoldUp();
-
-        async Task<IAsyncDisposable> HoldUp()
-        {
-            var (schema, name) = (table.Split('.')[0], $"hold_{id:N}");
-            await pipeline.ExecuteSqlAsync($"""
-                CREATE FUNCTION {schema}.{name}() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF NEW.kci_id = '{id}' THEN PERFORM pg_sleep(3); END IF; RETURN NEW; END $$;
-                CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {schema}.{name}();
-                """);
-            return new Drop(() => pipeline.ExecuteSqlAsync($"DROP TRIGGER {name} ON {table}; DROP FUNCTION {schema}.{name}();"));
-        }
-    }
-
-    private sealed class Drop(Func<Task> drop) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await drop();
     }
 
     private async Task PostAsync(long entityId, Guid? id = null)

@@ -31,7 +31,6 @@ internal static class HandlersServiceExtensions
             await db.Timeline.AnyAsync(t => t.KciId == Guid.Empty, cancellationToken);
             await db.Orders.FindAsync([Guid.Empty], cancellationToken);
         });
-        var batching = builder.Batching();
         builder.AddKciBus(
             bus =>
             {
@@ -45,14 +44,14 @@ internal static class HandlersServiceExtensions
             (context, cfg, rabbit) =>
             {
                 // Each update type has its own queue; the sequencer sends to them by name.
-                Endpoint<BatchedConsumer<InformationalKciReleased>>(KciQueues.Informational, batching);
-                Endpoint<BatchedConsumer<ActionRequiredKciReleased>>(KciQueues.ActionRequired, batching);
-                Endpoint<BatchedConsumer<ErrorKciReleased>>(KciQueues.Error, batching);
-                Endpoint<BatchedConsumer<UnrecognisedKciReleased>>(KciQueues.Unrecognised, batching);
+                Endpoint<BatchedConsumer<InformationalKciReleased>>(KciQueues.Informational, batched: true);
+                Endpoint<BatchedConsumer<ActionRequiredKciReleased>>(KciQueues.ActionRequired, batched: true);
+                Endpoint<BatchedConsumer<ErrorKciReleased>>(KciQueues.Error, batched: true);
+                Endpoint<BatchedConsumer<UnrecognisedKciReleased>>(KciQueues.Unrecognised, batched: true);
                 Endpoint<RecordSequenceGap>(KciQueues.Gaps);
 
-                void Endpoint<TConsumer>(string queue, BatchingOptions? batches = null) where TConsumer : class, IConsumer =>
-                    cfg.KciReceiveEndpoint(context, queue, e => e.ConfigureConsumer<TConsumer>(context), batches);
+                void Endpoint<TConsumer>(string queue, bool batched = false) where TConsumer : class, IConsumer =>
+                    cfg.KciReceiveEndpoint(context, queue, e => e.ConfigureConsumer<TConsumer>(context), batched);
             });
         return builder;
     }

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Kci.Hosting.Messaging;
 
@@ -13,10 +14,6 @@ public static class BusExtensions
     /// and durable classic queues. <paramref name="endpoints"/> declares the service's receive endpoints, each with
     /// <see cref="KciReceiveEndpoint"/>, so the <see cref="EndpointMonitor"/> watches it.
     /// </summary>
-    /// <summary>The batch settings, read at registration: they size the endpoints of the batched consumers.</summary>
-    public static BatchingOptions Batching(this IHostApplicationBuilder builder) =>
-        builder.Configuration.GetSection(BatchingOptions.SectionName).Get<BatchingOptions>() ?? new BatchingOptions();
-
     public static IHostApplicationBuilder AddKciBus(this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? registrations = null,
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator, RabbitMqOptions>? endpoints = null)
@@ -70,20 +67,21 @@ public static class BusExtensions
     /// A receive endpoint of ours: on a queue producers send to by name (no type bindings), behind the one fault policy
     /// (<see cref="RetryExtensions.UseKciRetry"/>), and watched by the <see cref="EndpointMonitor"/>.
     /// </summary>
-    /// <param name="batching">Set for an endpoint whose consumer hands its messages to a <see cref="TransactionBatcher{T}"/>: it
-    /// fetches ahead and holds at once enough messages for the batches in progress and the next.</param>
+    /// <param name="batched">For an endpoint whose consumer hands its messages to a <see cref="TransactionBatcher{T}"/>: it
+    /// fetches ahead and holds at once enough messages for the batches in progress and the next (<see cref="BatchingOptions"/>).</param>
     public static void KciReceiveEndpoint(this IRabbitMqBusFactoryConfigurator cfg, IBusRegistrationContext context, string queue,
-        Action<IRabbitMqReceiveEndpointConfigurator> configure, BatchingOptions? batching = null)
+        Action<IRabbitMqReceiveEndpointConfigurator> configure, bool batched = false)
     {
         context.GetRequiredService<EndpointMonitor>().Expect(queue);
         cfg.ReceiveEndpoint(queue, e =>
         {
             e.ConfigureConsumeTopology = false; // producers send to these queues by name
-            if (batching is not null)
+            if (batched)
             {
-                var options = context.GetRequiredService<Microsoft.Extensions.Options.IOptions<RabbitMqOptions>>().Value;
-                e.PrefetchCount = batching.EndpointLimit(options.PrefetchCount);
-                e.ConcurrentMessageLimit = batching.EndpointLimit(options.ConcurrentMessageLimit);
+                var rabbit = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                var batching = context.GetRequiredService<IOptions<BatchingOptions>>().Value;
+                e.PrefetchCount = batching.EndpointLimit(rabbit.PrefetchCount);
+                e.ConcurrentMessageLimit = batching.EndpointLimit(rabbit.ConcurrentMessageLimit);
             }
             e.UseKciRetry(context);
             configure(e);

@@ -62,10 +62,7 @@ public sealed class TransactionBatcher<T>(IServiceScopeFactory scopes, IOptions<
             {
                 batch.Clear();
                 while (batch.Count < options.Value.MessageLimit && _pending.Reader.TryRead(out var pending))
-                {
-                    if (!pending.Done.Task.IsCompleted)
-                        batch.Add(pending);
-                }
+                    batch.Add(pending);
                 if (batch.Count > 0)
                     await RunAsync(batch, stoppingToken);
             }
@@ -122,8 +119,8 @@ public sealed class TransactionBatcher<T>(IServiceScopeFactory scopes, IOptions<
 public static class TransactionBatcherExtensions
 {
     /// <summary>
-    /// The batcher of <typeparamref name="T"/> and what its transaction runs, <typeparamref name="TTransaction"/> (typically the
-    /// consumer itself, which hands its messages in). Call before <see cref="BusExtensions.AddKciBus"/>.
+    /// The batcher of <typeparamref name="T"/> and what its transaction runs, <typeparamref name="TTransaction"/>; the endpoint's
+    /// consumer is <see cref="BatchedConsumer{T}"/>, which hands the messages in. Call before <see cref="BusExtensions.AddKciBus"/>.
     /// </summary>
     public static IServiceCollection AddTransactionBatcher<T, TTransaction>(this IServiceCollection services)
         where T : class

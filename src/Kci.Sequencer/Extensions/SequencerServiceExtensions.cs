@@ -1,7 +1,7 @@
 using Kci.Hosting.Messaging;
-using Kci.Sequencer.Consumers;
 using Kci.Hosting.Persistence;
 using Kci.Messages;
+using Kci.Sequencer.Consumers;
 using Kci.Sequencer.Persistence;
 using Kci.Sequencer.Sequencing;
 using MassTransit;
@@ -34,7 +34,6 @@ internal static class SequencerServiceExtensions
             db.Orders.Add(new OrderSequence { CorrelationId = Guid.Empty, CurrentState = "Warmup", EntityType = "", EntityId = "", Supplier = "" });
             await db.SaveChangesAsync(cancellationToken); // rolled back by the warm-up
         });
-        var batching = builder.Batching();
         builder.AddKciBus(
             bus =>
             {
@@ -57,12 +56,12 @@ internal static class SequencerServiceExtensions
                 {
                     e.ConfigureConsumer<BatchedConsumer<KciReceived>>(context);
                     e.ConfigureSaga<OrderSequence>(context);
-                }, batching);
+                }, batched: true);
                 cfg.KciReceiveEndpoint(context, KciQueues.SequencerControl, e =>
                 {
                     e.ConfigureConsumer<BatchedConsumer<KciHandled>>(context);
                     e.ConfigureSaga<OrderSequence>(context);
-                }, batching);
+                }, batched: true);
             });
         return builder;
     }

@@ -40,37 +40,13 @@ public sealed class OrderSequenceLoader : ISagaLoader<OrderSequence, SequencerDb
         "kci_id, order_id, sequence_number, arrival, status, update_type, payload_type, conversation_id, request_id, received_at, " +
         "released_at, handled_at, release_count, late, sequence_conflict, gap_before, body";
 
+    /// <summary>One saga, for the saga's own messages: the batch load below with one key and nothing to insert.</summary>
+    /// <remarks>No row locked means no saga, even if another transaction committed one (and its KCIs) a moment later.</remarks>
     public async Task<(OrderSequence? Instance, DateTimeOffset Now)> LockAndLoadAsync(SequencerDb db, Guid correlationId,
         CancellationToken cancellationToken)
     {
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction() as NpgsqlTransaction
-            ?? throw new InvalidOperationException("A saga is locked and loaded only inside a transaction");
-        await using var batch = new NpgsqlBatch(transaction.Connection, transaction)
-        {
-            BatchCommands =
-            {
-                Command($"SELECT {SagaColumns} FROM {SequencerDb.Schema}.order_sequences WHERE correlation_id = $1 FOR UPDATE", correlationId),
-                Command("SELECT clock_timestamp()"),
-                // In key order, as EF Core's include loaded them before.
-                Command($"SELECT {KciColumns} FROM {SequencerDb.Schema}.order_kcis WHERE order_id = $1 ORDER BY kci_id", correlationId),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var order = await reader.ReadAsync(cancellationToken) ? ReadOrder(reader) : null;
-
-        await reader.NextResultAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var now = reader.GetFieldValue<DateTimeOffset>(0);
-
-        // No row locked means no saga, even if another transaction committed one (and its KCIs) a moment later.
-        await reader.NextResultAsync(cancellationToken);
-        while (order is not null && await reader.ReadAsync(cancellationToken))
-            order.Kcis.Add(ReadKci(reader));
-        await reader.CloseAsync();
-
-        if (order is not null)
-            db.Attach(order); // tracked as loaded: the save compares with these values
-        return (order, now);
+        var (orders, now) = await LockAndLoadManyAsync(db, [], [correlationId], cancellationToken);
+        return (orders.GetValueOrDefault(correlationId), now);
     }
 
     /// <summary>
@@ -136,22 +112,15 @@ public sealed class OrderSequenceLoader : ISagaLoader<OrderSequence, SequencerDb
         await reader.CloseAsync();
 
         foreach (var order in orders.Values)
-            db.Attach(order);
+            db.Attach(order); // tracked as loaded: the save compares with these values
         return (orders, now);
     }
 
-    private static NpgsqlBatchCommand Command(string sql, Guid? id = null)
+    private static NpgsqlBatchCommand Command(string sql, Guid[]? ids = null)
     {
         var command = new NpgsqlBatchCommand(sql);
-        if (id is { } value)
-            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = value });
-        return command;
-    }
-
-    private static NpgsqlBatchCommand Command(string sql, Guid[] ids)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
+        if (ids is not null)
+            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
         return command;
     }
 

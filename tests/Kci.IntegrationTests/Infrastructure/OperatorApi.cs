@@ -75,15 +75,26 @@ public static class OperatorApi
     /// Makes Handlers fail for good on one KCI: a trigger raises a real, non-transient database error when its
     /// timeline row is written, so retries do not cure it. Disposing removes the trigger.
     /// </summary>
-    public static async Task<IAsyncDisposable> FailHandlingOfAsync(this Pipeline pipeline, Guid kciId)
+    public static Task<IAsyncDisposable> FailHandlingOfAsync(this Pipeline pipeline, Guid kciId) =>
+        pipeline.OnInsertOfAsync("handlers.timeline", kciId, "fail", "RAISE EXCEPTION 'injected failure for a test'");
+
+    /// <summary>
+    /// Makes the insert of one KCI's row into <paramref name="table"/> take <paramref name="seconds"/>, holding up the
+    /// transaction (and the batch) that writes it. Disposing removes the trigger.
+    /// </summary>
+    public static Task<IAsyncDisposable> HoldUpInsertOfAsync(this Pipeline pipeline, string table, Guid kciId, int seconds) =>
+        pipeline.OnInsertOfAsync(table, kciId, "hold", $"PERFORM pg_sleep({seconds})");
+
+    /// <summary>A trigger that runs <paramref name="action"/> before one KCI's row is inserted into <paramref name="table"/>.</summary>
+    private static async Task<IAsyncDisposable> OnInsertOfAsync(this Pipeline pipeline, string table, Guid kciId, string prefix, string action)
     {
-        var name = $"fail_{kciId:N}";
+        var (schema, name) = (table.Split('.')[0], $"{prefix}_{kciId:N}");
         await pipeline.ExecuteSqlAsync($"""
-            CREATE FUNCTION handlers.{name}() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN IF NEW.kci_id = '{kciId}' THEN RAISE EXCEPTION 'injected failure for a test'; END IF; RETURN NEW; END $$;
-            CREATE TRIGGER {name} BEFORE INSERT ON handlers.timeline FOR EACH ROW EXECUTE FUNCTION handlers.{name}();
+            CREATE FUNCTION {schema}.{name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.kci_id = '{kciId}' THEN {action}; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {schema}.{name}();
             """);
-        return new Cleanup(() => pipeline.ExecuteSqlAsync($"DROP TRIGGER {name} ON handlers.timeline; DROP FUNCTION handlers.{name}();"));
+        return new Cleanup(() => pipeline.ExecuteSqlAsync($"DROP TRIGGER {name} ON {table}; DROP FUNCTION {schema}.{name}();"));
     }
 
     private sealed class Cleanup(Func<Task> cleanup) : IAsyncDisposable
