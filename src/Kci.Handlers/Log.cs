@@ -39,4 +39,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4011, Level = LogLevel.Warning,
         Message = "Dead letter {Id} ({MessageType} from {Queue}) replayed to {SourceQueue} by {Operator}: {Reason}")]
     public static partial void DeadLetterReplayed(ILogger logger, long id, string messageType, string queue, string sourceQueue, string @operator, string reason);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Warning,
+        Message = "A run of {OrderKey} stopped at KCI {FailedKciId} ({ExceptionType}): the {Committed} KCI(s) before it are committed and acknowledged; it goes again on its own")]
+    public static partial void RunStopped(ILogger logger, string orderKey, Guid failedKciId, string exceptionType, int committed);
 }

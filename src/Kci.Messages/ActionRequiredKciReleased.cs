@@ -1,7 +1,7 @@
 namespace Kci.Messages;
 
-/// <summary>An ACTION_REQUIRED KCI, released in order.</summary>
-public sealed record ActionRequiredKciReleased
+/// <summary>An ACTION_REQUIRED run: an order's consecutive KCIs of that kind, released in order.</summary>
+public sealed record ActionRequiredKciReleased : IReleasedRun
 {
-    public required ReleasedKci Kci { get; init; }
+    public required IReadOnlyList<ReleasedKci> Kcis { get; init; }
 }

@@ -1,7 +1,7 @@
 namespace Kci.Messages;
 
-/// <summary>An ERROR KCI, released in order.</summary>
-public sealed record ErrorKciReleased
+/// <summary>An ERROR run: an order's consecutive KCIs of that kind, released in order.</summary>
+public sealed record ErrorKciReleased : IReleasedRun
 {
-    public required ReleasedKci Kci { get; init; }
+    public required IReadOnlyList<ReleasedKci> Kcis { get; init; }
 }

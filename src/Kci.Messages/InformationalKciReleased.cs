@@ -1,7 +1,7 @@
 namespace Kci.Messages;
 
-/// <summary>An INFORMATIONAL KCI, released in order.</summary>
-public sealed record InformationalKciReleased
+/// <summary>An INFORMATIONAL run: an order's consecutive KCIs of that kind, released in order.</summary>
+public sealed record InformationalKciReleased : IReleasedRun
 {
-    public required ReleasedKci Kci { get; init; }
+    public required IReadOnlyList<ReleasedKci> Kcis { get; init; }
 }

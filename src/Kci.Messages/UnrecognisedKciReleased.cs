@@ -1,7 +1,7 @@
 namespace Kci.Messages;
 
-/// <summary>A KCI whose update type or entity type this version does not know, released in order so it can be kept and shown.</summary>
-public sealed record UnrecognisedKciReleased
+/// <summary>A run of KCIs whose update type or entity type this version does not know, released in order so they can be kept and shown.</summary>
+public sealed record UnrecognisedKciReleased : IReleasedRun
 {
-    public required ReleasedKci Kci { get; init; }
+    public required IReadOnlyList<ReleasedKci> Kcis { get; init; }
 }

@@ -46,4 +46,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning,
         Message = "The Sequencer could not work for a while; deadlines due within {GraceSeconds:F0} s moved out ({Gaps} gap, {Acks} acknowledgement)")]
     public static partial void DeadlinesDeferred(ILogger logger, double graceSeconds, int gaps, int acks);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning,
+        Message = "Handlers stopped after KCI {HandledKciId} of {OrderKey}, before the end of its run; the rest goes again from KCI {NextKciId}, which failed there (conversation {ConversationId})")]
+    public static partial void RunResumed(ILogger logger, Guid handledKciId, Guid nextKciId, string orderKey, string? conversationId);
 }

@@ -184,6 +184,33 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
     }
 
     [Fact]
+    public async Task Should_commit_a_run_up_to_the_kci_that_fails_and_block_the_order_at_it()
+    {
+        // #2 to #4 wait for #1, so #1's arrival releases #1 to #4 as one run; #3 fails in Handlers.
+        var order = Samples.NewEntityId();
+        var failing = Guid.NewGuid();
+        await using (await pipeline.FailHandlingOfAsync(failing))
+        {
+            await Post(order, 2, supplier: PatientSupplier);
+            await Post(order, 3, failing, supplier: PatientSupplier);
+            await Post(order, 4, supplier: PatientSupplier);
+            await pipeline.WaitForSequencerViewAsync(Provide, order, v => v["heldNumbers"]!.AsArray().Count == 3, Patience);
+            await Post(order, 1, supplier: PatientSupplier);
+
+            var view = await pipeline.WaitForSequencerViewAsync(Provide, order, v => v["blocked"]!.GetValue<bool>(), Patience);
+            Assert.Equal(3, view["inFlightSequence"]!.GetValue<long>());
+            Assert.Equal(failing, view["targets"]!["blockedKciId"]!.GetValue<Guid>());
+            var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 2, Patience);
+            Assert.Equal([1L, 2L], timeline.Numbers());
+            Assert.Contains(pipeline.Handlers.Output.Split('\n'), l => l.Contains($"stopped at KCI {failing}", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, (await pipeline.CommandAsync(Provide, order, "retry", "fault fixed")).StatusCode);
+        var healed = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 4, Patience);
+        Assert.Equal([1L, 2L, 3L, 4L], healed.Numbers());
+    }
+
+    [Fact]
     public async Task Should_move_on_when_an_operator_skips_a_blocked_kci()
     {
         var (order, _, failure) = await BlockedOrderAsync();

@@ -44,7 +44,9 @@ public sealed class HandlersDb : DbContext
             e.ToTable("timeline");
             e.HasKey(x => x.KciId);
             e.Property(x => x.KciId).ValueGeneratedNever();
-            e.Property(x => x.Position).UseIdentityAlwaysColumn();
+            // Handlers number a batch's rows themselves (from the identity's sequence), in the order they handle them: the
+            // inserts of a batch do not run in that order.
+            e.Property(x => x.Position).UseIdentityByDefaultColumn();
             e.Property(x => x.SupplierNotes).HasColumnType("jsonb");
             e.HasIndex(x => new { x.OrderId, x.Position });
         });

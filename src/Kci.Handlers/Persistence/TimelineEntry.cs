@@ -8,7 +8,10 @@ public sealed class TimelineEntry
 {
     public Guid KciId { get; set; }
 
-    /// <summary>Handling order across the whole system (identity), so an order's timeline reads as handled.</summary>
+    /// <summary>
+    /// Handling order across the whole system (from the identity's sequence; Handlers take a batch's numbers at once and give
+    /// them out in the order they handle the KCIs), so an order's timeline reads as handled, a run's KCIs included.
+    /// </summary>
     public long Position { get; set; }
 
     public Guid OrderId { get; set; }

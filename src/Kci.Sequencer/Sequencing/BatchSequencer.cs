@@ -16,31 +16,41 @@ namespace Kci.Sequencer.Sequencing;
 public sealed class BatchSequencer(SequencerDb db, OrderSequenceLoader loader, OutcomeDispatcher dispatcher,
     IOptionsMonitor<SequencerOptions> options, ILogger<BatchSequencer> logger)
 {
-    /// <summary>KCIs arrived: each is held, and whatever may go now is released.</summary>
+    /// <summary>
+    /// KCIs arrived: each is held, and whatever may go now is released. An order's KCIs in the batch are accepted together,
+    /// so those due one after another leave as one run.
+    /// </summary>
     public Task AcceptAsync(IReadOnlyList<KciReceived> kcis, CancellationToken cancellationToken) =>
         RunAsync(kcis.Select(k => k.OrderId), [.. kcis.Select(k => Resequencer.Start(k, default))], (orders, now) =>
         {
-            foreach (var kci in kcis)
+            foreach (var arrived in kcis.GroupBy(k => k.OrderId))
             {
-                var order = orders[kci.OrderId];
-                var outcome = Resequencer.Accept(order, kci, now, options.CurrentValue);
-                if (outcome.IsDuplicate)
-                    Log.Duplicate(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kci.RequestId);
-                else if (order.Kcis.Find(k => k.KciId == kci.KciId) is { Status: KciStatus.Held } held)
-                    Log.Held(logger, held.KciId, held.SequenceNumber, kci.Order.ToString(), order.NextSequence, held.ConversationId);
+                var order = orders[arrived.Key];
+                var outcome = Resequencer.Accept(order, [.. arrived], now, options.CurrentValue);
+                foreach (var kci in arrived)
+                {
+                    if (outcome.DuplicateKciIds.Contains(kci.KciId))
+                        Log.Duplicate(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kci.RequestId);
+                    else if (order.Kcis.Find(k => k.KciId == kci.KciId) is { Status: KciStatus.Held } held)
+                        Log.Held(logger, held.KciId, held.SequenceNumber, kci.Order.ToString(), order.NextSequence, held.ConversationId);
+                }
                 Apply(order, outcome, now);
             }
         }, cancellationToken);
 
-    /// <summary>Handlers reported KCIs handled: the next KCI of each of their orders may go.</summary>
+    /// <summary>Handlers reported runs handled: the next run of each of their orders may go.</summary>
     public Task HandledAsync(IReadOnlyList<KciHandled> reports, CancellationToken cancellationToken) =>
         RunAsync(reports.Select(r => r.OrderId), [], (orders, now) =>
         {
             foreach (var report in reports)
             {
                 // An order that is gone, or never was: nothing waits for this report.
-                if (orders.TryGetValue(report.OrderId, out var order))
-                    Apply(order, Resequencer.Handled(order, report.KciId, report.HandledAt, now, options.CurrentValue), now);
+                if (!orders.TryGetValue(report.OrderId, out var order))
+                    continue;
+                var outcome = Resequencer.Handled(order, report.KciId, report.HandledAt, now, options.CurrentValue);
+                if (outcome.IsRedispatch)
+                    Log.RunResumed(logger, report.KciId, outcome.Released[0].KciId, $"{order.EntityType}/{order.EntityId}", order.ConversationId);
+                Apply(order, outcome, now);
             }
         }, cancellationToken);
 

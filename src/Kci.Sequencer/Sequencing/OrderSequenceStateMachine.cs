@@ -31,10 +31,10 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
             e.SetSagaFactory(m => Resequencer.Start(m.Message.Kci, Now(m)));
         });
 
-        Event(() => InformationalFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
-        Event(() => ActionRequiredFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
-        Event(() => ErrorFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
-        Event(() => UnrecognisedFailed, e => { e.CorrelateById(m => m.Message.Message.Kci.OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => InformationalFailed, e => { e.CorrelateById(m => m.Message.Message.Kcis[0].OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => ActionRequiredFailed, e => { e.CorrelateById(m => m.Message.Message.Kcis[0].OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => ErrorFailed, e => { e.CorrelateById(m => m.Message.Message.Kcis[0].OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => UnrecognisedFailed, e => { e.CorrelateById(m => m.Message.Message.Kcis[0].OrderId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => RetryRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => SkipRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => UnparkRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
@@ -54,10 +54,10 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
             When(KciDeadLettered)
                 .Then(c => DeadLettered(c))
                 .Then(Settle),
-            When(InformationalFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle),
-            When(ActionRequiredFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle),
-            When(ErrorFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle),
-            When(UnrecognisedFailed).Then(c => Block(c, c.Message.Message.Kci, c.Message.Exceptions)).Then(Settle));
+            When(InformationalFailed).Then(c => Block(c, c.Message.Message.Kcis[0], c.Message.Exceptions)).Then(Settle),
+            When(ActionRequiredFailed).Then(c => Block(c, c.Message.Message.Kcis[0], c.Message.Exceptions)).Then(Settle),
+            When(ErrorFailed).Then(c => Block(c, c.Message.Message.Kcis[0], c.Message.Exceptions)).Then(Settle),
+            When(UnrecognisedFailed).Then(c => Block(c, c.Message.Message.Kcis[0], c.Message.Exceptions)).Then(Settle));
 
         // Operator commands: allowed in any state; each names its target, and a rule ignores a command whose target no longer
         // holds the order, or that it applied already.
@@ -124,7 +124,8 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
     public Event<AckTimeoutElapsed> AckTimeoutElapsed { get; private set; } = null!;
     public Event<KciDeadLettered> KciDeadLettered { get; private set; } = null!;
 
-    // Handling failed for good (retries exhausted): MassTransit sends the fault to the saga's queue.
+    // Handling failed for good (retries exhausted): MassTransit sends the fault to the saga's queue. A run faults only at its
+    // first KCI: Handlers commit and acknowledge the KCIs before one that fails, and the rest goes again from it.
     public Event<Fault<InformationalKciReleased>> InformationalFailed { get; private set; } = null!;
     public Event<Fault<ActionRequiredKciReleased>> ActionRequiredFailed { get; private set; } = null!;
     public Event<Fault<ErrorKciReleased>> ErrorFailed { get; private set; } = null!;

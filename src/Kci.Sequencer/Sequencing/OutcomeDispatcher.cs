@@ -30,33 +30,36 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
         if (outcome.BecameParked)
             Log.Parked(logger, orderKey.ToString(), order.Kcis.Count(k => k.Status == KciStatus.Held));
 
+        if (outcome.Released.Count == 0)
+            return;
+        var run = outcome.Released.Select(kci => new ReleasedKci
+        {
+            KciId = kci.KciId,
+            OrderId = order.CorrelationId,
+            Order = orderKey,
+            SequenceNumber = kci.SequenceNumber,
+            Supplier = order.Supplier,
+            UpdateType = kci.UpdateType,
+            PayloadType = kci.PayloadType,
+            ConversationId = kci.ConversationId,
+            RequestId = kci.RequestId,
+            ReceivedAt = kci.ReceivedAt,
+            ReleasedAt = now,
+            Late = kci.Late,
+            SequenceConflict = kci.SequenceConflict,
+            GapBefore = kci.GapBefore,
+            Body = kci.Body ?? throw new InvalidOperationException($"KCI {kci.KciId} has no body to release"),
+        }).ToList();
+        var (queue, message) = ReleaseRoute.For(run);
+        var first = outcome.Released[0];
+        var messageId = NameBasedGuid.Create($"release:{first.KciId}:{first.ReleaseCount}");
+        var conversationId = NameBasedGuid.ForConversation(first.ConversationId);
+        // A run whose first KCI fails for good comes back to the saga as a Fault<T>, and blocks the order.
+        db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, faultQueue: KciQueues.SequencerControl);
+
+        metrics.Released.Add(run.Count);
         foreach (var kci in outcome.Released)
         {
-            var released = new ReleasedKci
-            {
-                KciId = kci.KciId,
-                OrderId = order.CorrelationId,
-                Order = orderKey,
-                SequenceNumber = kci.SequenceNumber,
-                Supplier = order.Supplier,
-                UpdateType = kci.UpdateType,
-                PayloadType = kci.PayloadType,
-                ConversationId = kci.ConversationId,
-                RequestId = kci.RequestId,
-                ReceivedAt = kci.ReceivedAt,
-                ReleasedAt = now,
-                Late = kci.Late,
-                SequenceConflict = kci.SequenceConflict,
-                GapBefore = kci.GapBefore,
-                Body = kci.Body ?? throw new InvalidOperationException($"KCI {kci.KciId} has no body to release"),
-            };
-            var (queue, message) = ReleaseRoute.For(released);
-            var messageId = NameBasedGuid.Create($"release:{kci.KciId}:{kci.ReleaseCount}");
-            var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
-            // A KCI whose handling fails for good comes back to the saga as a Fault<T>, and blocks the order.
-            db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, faultQueue: KciQueues.SequencerControl);
-
-            metrics.Released.Add(1);
             if (kci.SequenceConflict)
                 Log.SequenceConflict(logger, kci.KciId, kci.SequenceNumber, orderKey.ToString(), kci.ConversationId);
             Log.Released(logger, kci.KciId, kci.SequenceNumber, orderKey.ToString(), kci.ConversationId, kci.Late, kci.GapBefore);

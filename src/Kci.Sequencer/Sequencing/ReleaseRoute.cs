@@ -15,18 +15,29 @@ public static class ReleaseRoute
         "PROVIDE_ETHERNET_ORDER", "SERVICE_TEST", "SERVICE_PROBLEM",
     ];
 
-    /// <summary>The queue and the message for <paramref name="kci"/>.</summary>
-    public static (string Queue, object Message) For(ReleasedKci kci)
-    {
-        if (!KnownEntityTypes.Contains(kci.Order.EntityType))
-            return (KciQueues.Unrecognised, new UnrecognisedKciReleased { Kci = kci });
-
-        return kci.UpdateType switch
+    /// <summary>The Handlers queue for a KCI of <paramref name="updateType"/> on an order of <paramref name="entityType"/>.</summary>
+    public static string QueueFor(string entityType, string updateType) =>
+        !KnownEntityTypes.Contains(entityType) ? KciQueues.Unrecognised
+        : updateType switch
         {
-            "INFORMATIONAL" => (KciQueues.Informational, new InformationalKciReleased { Kci = kci }),
-            "ACTION_REQUIRED" => (KciQueues.ActionRequired, new ActionRequiredKciReleased { Kci = kci }),
-            "ERROR" => (KciQueues.Error, new ErrorKciReleased { Kci = kci }),
-            _ => (KciQueues.Unrecognised, new UnrecognisedKciReleased { Kci = kci }),
+            "INFORMATIONAL" => KciQueues.Informational,
+            "ACTION_REQUIRED" => KciQueues.ActionRequired,
+            "ERROR" => KciQueues.Error,
+            _ => KciQueues.Unrecognised,
         };
+
+    /// <summary>The queue and the message for <paramref name="run"/>, KCIs of one order that all go to one queue.</summary>
+    public static (string Queue, object Message) For(IReadOnlyList<ReleasedKci> run)
+    {
+        var queue = QueueFor(run[0].Order.EntityType, run[0].UpdateType);
+        if (run.Any(k => QueueFor(k.Order.EntityType, k.UpdateType) != queue))
+            throw new ArgumentException("A run goes to one queue", nameof(run));
+        return (queue, queue switch
+        {
+            KciQueues.Informational => new InformationalKciReleased { Kcis = run },
+            KciQueues.ActionRequired => new ActionRequiredKciReleased { Kcis = run },
+            KciQueues.Error => new ErrorKciReleased { Kcis = run },
+            _ => new UnrecognisedKciReleased { Kcis = run },
+        });
     }
 }

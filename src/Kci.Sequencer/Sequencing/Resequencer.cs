@@ -8,7 +8,7 @@ public sealed record SkippedGap(long From, long To)
     public long Count => To - From + 1;
 }
 
-/// <summary>What one event did to an order: the KCIs to dispatch now and the gaps it skipped.</summary>
+/// <summary>What one event did to an order: the run of KCIs to dispatch now (in order) and the gaps it skipped.</summary>
 public sealed record SequencingOutcome
 {
     public static readonly SequencingOutcome Duplicate = new() { IsDuplicate = true };
@@ -19,12 +19,19 @@ public sealed record SequencingOutcome
 
     public IReadOnlyList<SequencedKci> Released { get; init; } = [];
     public IReadOnlyList<SkippedGap> Gaps { get; init; } = [];
+
+    /// <summary>Every KCI that arrived was known already.</summary>
     public bool IsDuplicate { get; init; }
+
+    /// <summary>Of several KCIs that arrived together, those known already.</summary>
+    public IReadOnlyList<Guid> DuplicateKciIds { get; init; } = [];
+
     public bool IsIgnored { get; init; }
     public string? IgnoredReason { get; init; }
     public bool BecameParked { get; init; }
 
-    /// <summary>The release is the in-flight KCI again, after its acknowledgement timed out.</summary>
+    /// <summary>The release is the in-flight run again: after its acknowledgement timed out, or the rest of it after Handlers
+    /// stopped before a KCI that failed.</summary>
     public bool IsRedispatch { get; init; }
 }
 
@@ -46,61 +53,86 @@ public static class Resequencer
     };
 
     /// <summary>A KCI arrived: hold it, then release whatever may go now.</summary>
-    public static SequencingOutcome Accept(OrderSequence order, KciReceived kci, DateTimeOffset now, SequencerOptions options)
+    public static SequencingOutcome Accept(OrderSequence order, KciReceived kci, DateTimeOffset now, SequencerOptions options) =>
+        Accept(order, [kci], now, options);
+
+    /// <summary>
+    /// KCIs of this order arrived together (a batch, in arrival order): each is held, then whatever may go now is released,
+    /// as one run. A KCI whose predecessors arrived in the same batch therefore goes with them rather than after them.
+    /// </summary>
+    public static SequencingOutcome Accept(OrderSequence order, IReadOnlyList<KciReceived> kcis, DateTimeOffset now, SequencerOptions options)
     {
-        var known = order.Kcis.Find(k => k.KciId == kci.KciId);
-        if (known is { Status: KciStatus.DeadLettered })
-        {
-            known.Status = KciStatus.Held; // replayed from the dead letters: it takes its place
-            known.Body = kci.Body;
-        }
-        else if (known is not null)
-            return SequencingOutcome.Duplicate;
-        else
-            order.Kcis.Add(Track(order, kci, KciStatus.Held, kci.Body));
-        order.ConversationId = kci.ConversationId;
-
+        var duplicates = new List<Guid>();
         var becameParked = false;
-        if (!order.Parked && HeldBehindAGap(order) > options.MaxHeldPerOrder)
+        foreach (var kci in kcis)
         {
-            order.Parked = true;
-            order.ParkedAt = now;
-            becameParked = true;
-        }
+            var known = order.Kcis.Find(k => k.KciId == kci.KciId);
+            if (known is { Status: KciStatus.DeadLettered })
+            {
+                known.Status = KciStatus.Held; // replayed from the dead letters: it takes its place
+                known.Body = kci.Body;
+            }
+            else if (known is not null)
+            {
+                duplicates.Add(kci.KciId);
+                continue;
+            }
+            else
+                order.Kcis.Add(Track(order, kci, KciStatus.Held, kci.Body));
+            order.ConversationId = kci.ConversationId;
 
-        return Advance(order, now, options) with { BecameParked = becameParked };
+            if (!order.Parked && HeldBehindAGap(order) > options.MaxHeldPerOrder)
+            {
+                order.Parked = true;
+                order.ParkedAt = now;
+                becameParked = true;
+            }
+        }
+        if (duplicates.Count == kcis.Count)
+            return SequencingOutcome.Duplicate with { DuplicateKciIds = duplicates };
+
+        return Advance(order, now, options) with { BecameParked = becameParked, DuplicateKciIds = duplicates };
     }
 
-    /// <summary>Handlers reported a KCI handled: the next one may go.</summary>
+    /// <summary>
+    /// Handlers reported the in-flight run handled up to and including <paramref name="kciId"/>: the next run may go. When
+    /// they stopped before the run's end (a KCI failed there), the rest of the run goes again, the failing KCI first, so that
+    /// it faults alone.
+    /// </summary>
     public static SequencingOutcome Handled(OrderSequence order, Guid kciId, DateTimeOffset handledAt, DateTimeOffset now, SequencerOptions options)
     {
-        var kci = order.Kcis.Find(k => k.KciId == kciId);
-        if (kci is null || order.InFlightKciId != kciId)
+        var run = InFlightRun(order);
+        var last = run.FindIndex(k => k.KciId == kciId);
+        if (last < 0)
             return SequencingOutcome.Ignored; // a repeated report, or one for a KCI an operator skipped
 
-        kci.Status = KciStatus.Handled;
-        kci.HandledAt = handledAt;
-        kci.Body = null;
+        foreach (var kci in run.Take(last + 1))
+        {
+            kci.Status = KciStatus.Handled;
+            kci.HandledAt = handledAt;
+            kci.Body = null;
+        }
+        order.Blocked = false;
+        var rest = run.Skip(last + 1).ToList();
+        if (rest.Count > 0)
+            return Resume(order, rest, now, options);
+
         order.InFlightKciId = null;
         order.AckDeadline = null;
-        order.Blocked = false;
         return Advance(order, now, options);
     }
 
     /// <summary>
-    /// The in-flight KCI's acknowledgement did not come within <see cref="SequencerOptions.AckTimeout"/> (its release or its
+    /// The in-flight run's acknowledgement did not come within <see cref="SequencerOptions.AckTimeout"/> (its release or its
     /// <see cref="KciHandled"/> was lost, dead-lettered or stuck): it is dispatched again. Handlers that recorded it already
     /// acknowledge again without repeating anything, so the order moves on either way.
     /// </summary>
     public static SequencingOutcome AckTimedOut(OrderSequence order, Guid kciId, DateTimeOffset now, SequencerOptions options)
     {
-        var kci = order.Kcis.Find(k => k.KciId == kciId);
-        if (kci is null || order.InFlightKciId != kciId || order.Blocked || order.AckDeadline is not { } deadline || deadline > now)
+        if (order.InFlightKciId != kciId || order.Blocked || order.AckDeadline is not { } deadline || deadline > now
+            || InFlightRun(order) is not { Count: > 0 } run)
             return SequencingOutcome.Ignored;
-        kci.ReleaseCount = checked(kci.ReleaseCount + 1);
-        order.AckDeadline = now + options.AckTimeout;
-        order.UpdatedAt = now;
-        return new SequencingOutcome { Released = [kci], IsRedispatch = true };
+        return Resume(order, run, now, options);
     }
 
     /// <summary>
@@ -134,7 +166,7 @@ public static class Resequencer
     {
         var kci = order.Kcis.Find(k => k.KciId == kciId);
         if (kci is null || order.InFlightKciId != kciId)
-            return SequencingOutcome.Ignored;
+            return SequencingOutcome.Ignored; // the rest of its run stays released, and goes again with it on a retry
         kci.Status = KciStatus.Failed;
         order.Blocked = true;
         order.AckDeadline = null;
@@ -142,7 +174,10 @@ public static class Resequencer
         return new SequencingOutcome();
     }
 
-    /// <summary>Operator: dispatch the blocked KCI again, if <paramref name="command"/> names the KCI that is blocked.</summary>
+    /// <summary>
+    /// Operator: dispatch the blocked KCI again, with the rest of its run, if <paramref name="command"/> names the KCI that is
+    /// blocked.
+    /// </summary>
     public static SequencingOutcome RetryBlocked(OrderSequence order, RetryBlockedKci command, DateTimeOffset now, SequencerOptions options)
     {
         if (Repeated(order, command.CommandId) is { } repeated)
@@ -153,11 +188,10 @@ public static class Resequencer
         order.LastCommandId = command.CommandId;
         order.Blocked = false;
         kci.Status = KciStatus.Released;
-        kci.ReleasedAt = now;
-        kci.ReleaseCount = checked(kci.ReleaseCount + 1);
-        order.AckDeadline = now + options.AckTimeout;
-        order.UpdatedAt = now;
-        return new SequencingOutcome { Released = [kci] };
+        var outcome = Resume(order, InFlightRun(order), now, options);
+        foreach (var released in outcome.Released)
+            released.ReleasedAt = now;
+        return outcome with { IsRedispatch = false };
     }
 
     /// <summary>
@@ -174,11 +208,14 @@ public static class Resequencer
             if (order.Blocked && order.InFlightKciId == kciId && order.Kcis.Find(k => k.KciId == kciId) is { } blocked)
             {
                 order.LastCommandId = command.CommandId;
+                var rest = InFlightRun(order).Skip(1).ToList();
                 blocked.Status = KciStatus.Skipped;
                 blocked.Body = null;
+                order.Blocked = false;
+                if (rest.Count > 0)
+                    return Resume(order, rest, now, options) with { IsRedispatch = false }; // the rest of its run goes on
                 order.InFlightKciId = null;
                 order.AckDeadline = null;
-                order.Blocked = false;
                 return Advance(order, now, options);
             }
             if (order.Kcis.Find(k => k.KciId == kciId) is { Status: KciStatus.DeadLettered } placeholder)
@@ -249,37 +286,81 @@ public static class Resequencer
         Body = body,
     };
 
+    /// <summary>
+    /// The run with Handlers, in order: the in-flight KCI first (released, or failed and blocking the order), then the KCIs
+    /// released with it that Handlers have not reported handled. Empty when nothing is in flight.
+    /// </summary>
+    public static List<SequencedKci> InFlightRun(OrderSequence order)
+    {
+        if (order.InFlightKciId is not { } first || order.Kcis.Find(k => k.KciId == first) is not { } head)
+            return [];
+        return [head, .. order.Kcis.Where(k => k.Status == KciStatus.Released && k != head).OrderBy(k => k, RunOrder)];
+    }
+
+    /// <summary>The order a run is released in: by number, then ingress time, then arrival at the saga.</summary>
+    private static readonly Comparer<SequencedKci> RunOrder = Comparer<SequencedKci>.Create((a, b) =>
+        a.SequenceNumber != b.SequenceNumber ? a.SequenceNumber.CompareTo(b.SequenceNumber)
+        : a.ReceivedAt != b.ReceivedAt ? a.ReceivedAt.CompareTo(b.ReceivedAt)
+        : a.Arrival.CompareTo(b.Arrival));
+
+    /// <summary>Bodies a run carries at most, beyond its first KCI: a message stays a reasonable size.</summary>
+    public const int RunBodyBudget = 1024 * 1024;
+
+    /// <summary>Dispatch (part of) the in-flight run again, from <paramref name="run"/>'s first KCI.</summary>
+    private static SequencingOutcome Resume(OrderSequence order, List<SequencedKci> run, DateTimeOffset now, SequencerOptions options)
+    {
+        foreach (var kci in run)
+            kci.ReleaseCount = checked(kci.ReleaseCount + 1);
+        order.InFlightKciId = run[0].KciId;
+        order.AckDeadline = now + options.AckTimeout;
+        order.UpdatedAt = now;
+        return new SequencingOutcome { Released = run, IsRedispatch = true };
+    }
+
     private static SequencingOutcome Advance(OrderSequence order, DateTimeOffset now, SequencerOptions options)
     {
         var released = new List<SequencedKci>(1);
         var gaps = new List<SkippedGap>();
         order.UpdatedAt = now;
 
-        // Strictly one KCI of an order with Handlers at a time: the next goes when this one is handled.
-        if (order.InFlightKciId is null && !order.Blocked && !order.Parked && PickNext(order, gaps) is { } next)
+        // One run of an order with Handlers at a time: the next goes when this one is handled. A run is the next KCI and the
+        // held ones due right after it, while they go to the same queue and the run stays within its limits.
+        if (order.InFlightKciId is null && !order.Blocked && !order.Parked && PickNext(order, gaps) is { } first)
         {
-            Release(order, next, now, options);
-            released.Add(next);
+            Release(order, first, now);
+            released.Add(first);
+            var queue = ReleaseRoute.QueueFor(order.EntityType, first.UpdateType);
+            var bytes = 0L;
+            while (released.Count < options.MaxRunLength && NextDue(order) is { } next
+                   && ReleaseRoute.QueueFor(order.EntityType, next.UpdateType) == queue
+                   && (bytes += next.Body?.Length ?? 0) <= RunBodyBudget)
+            {
+                Release(order, next, now);
+                released.Add(next);
+            }
+            order.InFlightKciId = first.KciId;
+            order.AckDeadline = now + options.AckTimeout;
         }
 
         RearmGapDeadline(order, now, options);
         return new SequencingOutcome { Released = released, Gaps = gaps };
     }
 
+    /// <summary>Due now: the next number, or a held KCI whose number is already behind us (late, or a conflict).</summary>
+    private static SequencedKci? NextDue(OrderSequence order) => order.Kcis
+        .Where(k => k.Status == KciStatus.Held && k.SequenceNumber <= order.NextSequence)
+        .OrderBy(k => k, RunOrder)
+        .FirstOrDefault();
+
     private static SequencedKci? PickNext(OrderSequence order, List<SkippedGap> gaps)
     {
-        // Due now: the next number, or a held KCI whose number is already behind us (late, or a conflict).
-        var due = order.Kcis
-            .Where(k => k.Status == KciStatus.Held && k.SequenceNumber <= order.NextSequence)
-            .OrderBy(k => k.SequenceNumber).ThenBy(k => k.ReceivedAt).ThenBy(k => k.Arrival)
-            .FirstOrDefault();
-        if (due is not null)
+        if (NextDue(order) is { } due)
             return due;
 
         // Nothing goes past a number whose KCI lies in a dead-letter queue.
         var barrier = DeadLetterBarrier(order);
         var lowestAhead = HeldAhead(order).Where(k => barrier is null || k.SequenceNumber < barrier)
-            .OrderBy(k => k.SequenceNumber).ThenBy(k => k.ReceivedAt).ThenBy(k => k.Arrival).FirstOrDefault();
+            .OrderBy(k => k, RunOrder).FirstOrDefault();
         if (lowestAhead is null || lowestAhead.SequenceNumber - 1 > order.SkipThrough)
             return null; // numbers before it are still awaited
 
@@ -291,7 +372,7 @@ public static class Resequencer
         return lowestAhead;
     }
 
-    private static void Release(OrderSequence order, SequencedKci kci, DateTimeOffset now, SequencerOptions options)
+    private static void Release(OrderSequence order, SequencedKci kci, DateTimeOffset now)
     {
         var numberWasReleased = order.Kcis.Exists(k => k != kci && k.SequenceNumber == kci.SequenceNumber
             && k.Status is KciStatus.Released or KciStatus.Handled or KciStatus.Failed or KciStatus.Skipped);
@@ -305,8 +386,6 @@ public static class Resequencer
         kci.Status = KciStatus.Released;
         kci.ReleasedAt = now;
         kci.ReleaseCount = checked(kci.ReleaseCount + 1);
-        order.InFlightKciId = kci.KciId;
-        order.AckDeadline = now + options.AckTimeout;
     }
 
     /// <summary>

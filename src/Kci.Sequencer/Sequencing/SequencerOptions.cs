@@ -16,6 +16,12 @@ public sealed class SequencerOptions
     [Range(1, 100_000)] public int MaxHeldPerOrder { get; set; } = 100;
 
     /// <summary>
+    /// KCIs released to Handlers in one message at most: an order's held KCIs that are due one after another go as a run,
+    /// applied in order and acknowledged once (docs/ordering.md). 1 releases one KCI at a time.
+    /// </summary>
+    [Range(1, 1000)] public int MaxRunLength { get; set; } = 50;
+
+    /// <summary>
     /// How long the in-flight KCI waits for Handlers' acknowledgement before it is dispatched again (its release or its
     /// acknowledgement may have been lost or dead-lettered). Long enough for a backlog in Handlers' queues to drain: a
     /// re-dispatch is harmless (Handlers deduplicate and acknowledge again), only wasted work.

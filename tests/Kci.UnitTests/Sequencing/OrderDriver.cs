@@ -5,7 +5,7 @@ namespace Kci.UnitTests.Sequencing;
 
 /// <summary>
 /// Drives the release rules the way the saga and Handlers do, and records what reached Handlers in
-/// which order. Handlers report each release handled unless told otherwise.
+/// which order. Handlers report each run handled, whole, unless told otherwise.
 /// </summary>
 internal sealed class OrderDriver
 {
@@ -42,8 +42,15 @@ internal sealed class OrderDriver
         return Run(Resequencer.DeadLettered(_order, kci, Now, _options));
     }
 
+    /// <summary>Handlers report the whole in-flight run handled.</summary>
     public SequencingOutcome HandleInFlight() =>
-        Run(Resequencer.Handled(Order, Order.InFlightKciId!.Value, Now, Now, _options));
+        Run(Resequencer.Handled(Order, Resequencer.InFlightRun(Order)[^1].KciId, Now, Now, _options));
+
+    /// <summary>Handlers report the in-flight run handled up to and including <paramref name="kciId"/>, and stopped there.</summary>
+    public SequencingOutcome HandleThrough(Guid kciId) => Run(Resequencer.Handled(Order, kciId, Now, Now, _options));
+
+    /// <summary>The releases Handlers got, one run each.</summary>
+    public List<IReadOnlyList<SequencedKci>> Runs { get; } = [];
 
     public SequencingOutcome Elapse(TimeSpan time)
     {
@@ -79,12 +86,12 @@ internal sealed class OrderDriver
     private SequencingOutcome Run(SequencingOutcome outcome)
     {
         Gaps.AddRange(outcome.Gaps);
-        foreach (var kci in outcome.Released)
-        {
-            Dispatched.Add(kci);
-            if (AutoHandle)
-                Run(Resequencer.Handled(Order, kci.KciId, Now, Now, _options));
-        }
+        if (outcome.Released.Count == 0)
+            return outcome;
+        Dispatched.AddRange(outcome.Released);
+        Runs.Add([.. outcome.Released]);
+        if (AutoHandle)
+            Run(Resequencer.Handled(Order, outcome.Released[^1].KciId, Now, Now, _options));
         return outcome;
     }
 }
