@@ -39,6 +39,7 @@ public static class Outbox
             Destination = queue,
             MessageType = type.FullName!,
             Body = JsonSerializer.Serialize(message, type, Json),
+            Message = message,
             FaultDestination = faultQueue,
             CorrelationId = correlationId,
             ConversationId = conversationId,

@@ -64,7 +64,7 @@ public sealed class OutboxDelivery<TDb>(IBus bus, OutboxSignal<TDb> signal, IOpt
     public async Task SendAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
         var type = Outbox.ResolveMessageType(row.MessageType);
-        var message = JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
+        var message = row.Message ?? JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
         var endpoint = await bus.GetSendEndpoint(Messaging.KciQueues.Address(row.Destination));
         await endpoint.Send(message, type, Pipe.Execute<SendContext>(context =>
         {

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations.Schema;
+
 namespace Kci.Hosting.Persistence;
 
 /// <summary>
@@ -19,6 +21,12 @@ public sealed class OutboxMessage
     public required string MessageType { get; set; }
 
     public required string Body { get; set; }
+
+    /// <summary>
+    /// The message itself, while the row is still in the memory of the transaction that wrote it: sending right after the
+    /// commit then skips reading <see cref="Body"/> back. Rows the relay loads have only the body.
+    /// </summary>
+    [NotMapped] public object? Message { get; init; }
 
     /// <summary>Where a consumer's final failure (MassTransit's <c>Fault&lt;T&gt;</c>) is to be sent, if anywhere.</summary>
     public string? FaultDestination { get; set; }
