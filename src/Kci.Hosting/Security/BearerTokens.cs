@@ -7,7 +7,8 @@ namespace Kci.Hosting.Security;
 /// <summary>
 /// The one JWT bearer validation and scope rule of every host (the ingress's <c>kci.write</c>, the operations API's
 /// <c>kci.operate</c>): keys from the authority's OIDC metadata and JWKS, issuer, audience, lifetime with a small skew,
-/// signed tokens only and asymmetric algorithms only (so <c>alg: none</c> and HMAC confusion never pass), claims as issued.
+/// signed tokens only and asymmetric algorithms only (so <c>alg: none</c> and HMAC confusion never pass), claims as issued;
+/// a token accepted once is remembered for a while (<see cref="RememberingTokenHandler"/>).
 /// </summary>
 public static class BearerTokens
 {
@@ -18,6 +19,8 @@ public static class BearerTokens
         jwt.RequireHttpsMetadata = authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
         jwt.MapInboundClaims = false;
         jwt.RefreshOnIssuerKeyNotFound = true;
+        jwt.TokenHandlers.Clear();
+        jwt.TokenHandlers.Add(new RememberingTokenHandler(TimeProvider.System));
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = authority.TrimEnd('/'),

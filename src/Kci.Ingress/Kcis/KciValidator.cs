@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kci.Messages;
@@ -58,7 +59,7 @@ public static partial class KciValidator
 
         // A \uD800-\uDFFF escape without its pair is valid JSON syntax but no character at all: no UTF-8 text, so no
         // database, can hold it. Refused here, with its place named, rather than accepted and failed later (docs/validation.md).
-        if (UnpairedSurrogateAt(root, "body") is { } path)
+        if (MayHoldSurrogateEscape(JsonMarshal.GetRawUtf8Value(root)) && UnpairedSurrogateAt(root, "body") is { } path)
         {
             problems.Invalid($"{path}: contains an unpaired UTF-16 surrogate escape (\\uD800-\\uDFFF without its pair)");
             return problems.ToValidation(null);
@@ -148,6 +149,24 @@ public static partial class KciValidator
             return null;
         }
         return value;
+    }
+
+    /// <summary>
+    /// Whether the raw JSON has a <c>\uD800</c>-<c>\uDFFF</c> escape anywhere. UTF-8 itself cannot carry a surrogate (the
+    /// parser refuses such bytes), so without one no string can decode to an unpaired surrogate, and the walk below, which
+    /// decodes every string, is skipped: the common case costs one scan of the bytes.
+    /// </summary>
+    internal static bool MayHoldSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        int at;
+        while ((at = json.IndexOf("\\u"u8)) >= 0)
+        {
+            if (at + 3 < json.Length && json[at + 2] is (byte)'d' or (byte)'D'
+                && json[at + 3] is >= (byte)'8' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F')
+                return true;
+            json = json[(at + 2)..];
+        }
+        return false;
     }
 
     /// <summary>The path of the first string or property name whose escapes decode to an unpaired surrogate, or null.</summary>

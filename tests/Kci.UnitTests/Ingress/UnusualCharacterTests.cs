@@ -37,6 +37,8 @@ public class When_a_kci_body_holds_unusual_characters
     [InlineData("lone \\uD800 high")]
     [InlineData("lone \\uDC00 low")]
     [InlineData("reversed \\uDE00\\uD83D pair")]
+    [InlineData("lower case \\udbff alone")]
+    [InlineData("after an escaped backslash \\\\ then \\ud9ab")]
     public void Should_refuse_an_unpaired_surrogate_with_422_naming_where_it_is(string escaped)
     {
         var result = ValidateWithNotes(escaped);
@@ -55,5 +57,18 @@ public class When_a_kci_body_holds_unusual_characters
         var result = KciValidator.Validate(document.RootElement, NoHeaderProblems);
         Assert.Equal(422, result.Status);
         Assert.Contains("unpaired UTF-16 surrogate", result.Problems.Single(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("plain text, \\n and \\u00e9 escapes", false)]
+    [InlineData("a pair \\uD83D\\uDE00", true)]
+    [InlineData("lower case \\udfff", true)]
+    [InlineData("an escaped backslash before ud800: \\\\ud800", true)] // a false alarm: the walk then finds nothing
+    [InlineData("\\u0044800 reads D800 as text", false)]
+    public void Should_look_for_surrogates_only_where_an_escape_could_make_one(string escaped, bool mayHold)
+    {
+        Assert.Equal(mayHold, KciValidator.MayHoldSurrogateEscape(System.Text.Encoding.UTF8.GetBytes($"{{\"notes\":\"{escaped}\"}}")));
+        if (!mayHold)
+            Assert.NotNull(ValidateWithNotes(escaped).Kci);
     }
 }
