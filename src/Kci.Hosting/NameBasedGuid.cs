@@ -18,9 +18,10 @@ public static class NameBasedGuid
     {
         Span<byte> ns = stackalloc byte[16];
         namespaceId.TryWriteBytes(ns, bigEndian: true, out _);
+        var nameBytes = Encoding.UTF8.GetBytes(name); // before the hash is touched: nothing can leave it half fed
         var sha1 = _sha1 ??= NewSha1();
         sha1.AppendData(ns);
-        sha1.AppendData(Encoding.UTF8.GetBytes(name));
+        sha1.AppendData(nameBytes);
 
         Span<byte> hash = stackalloc byte[20];
         sha1.GetHashAndReset(hash);

@@ -1,7 +1,4 @@
 namespace Kci.Messages;
 
 /// <summary>An ACTION_REQUIRED run: an order's consecutive KCIs of that kind, released in order.</summary>
-public sealed record ActionRequiredKciReleased : IReleasedRun
-{
-    public required IReadOnlyList<ReleasedKci> Kcis { get; init; }
-}
+public sealed record ActionRequiredKciReleased : ReleasedRun;

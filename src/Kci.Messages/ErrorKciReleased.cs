@@ -1,7 +1,4 @@
 namespace Kci.Messages;
 
 /// <summary>An ERROR run: an order's consecutive KCIs of that kind, released in order.</summary>
-public sealed record ErrorKciReleased : IReleasedRun
-{
-    public required IReadOnlyList<ReleasedKci> Kcis { get; init; }
-}
+public sealed record ErrorKciReleased : ReleasedRun;

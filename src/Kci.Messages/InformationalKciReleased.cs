@@ -1,7 +1,4 @@
 namespace Kci.Messages;
 
 /// <summary>An INFORMATIONAL run: an order's consecutive KCIs of that kind, released in order.</summary>
-public sealed record InformationalKciReleased : IReleasedRun
-{
-    public required IReadOnlyList<ReleasedKci> Kcis { get; init; }
-}
+public sealed record InformationalKciReleased : ReleasedRun;

@@ -25,14 +25,16 @@ public static class EnvelopeReader
             var type = urn is not null && urn.StartsWith(OurPrefix, StringComparison.Ordinal) ? urn[OurPrefix.Length..] : urn;
             JsonElement? message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? m.Clone() : null;
 
-            // The KCI fields sit on the message (KciReceived, KciHandled), on the first KCI of "kcis" (a released run), or one
-            // level deeper (faults).
+            // The KCI fields sit on the message (KciReceived, KciHandled), under "kci" (KciDeadLettered, and releases written
+            // before runs), on the first KCI of "kcis" (a released run), or one level deeper (faults).
             JsonElement? kci = message;
             if (kci is { } k2 && k2.TryGetProperty("message", out var faulted) && faulted.ValueKind == JsonValueKind.Object)
                 kci = faulted;
             if (kci is { } k1 && k1.TryGetProperty("kcis", out var run) && run.ValueKind == JsonValueKind.Array && run.GetArrayLength() > 0
                 && run[0].ValueKind == JsonValueKind.Object)
                 kci = run[0];
+            else if (kci is { } k4 && k4.TryGetProperty("kci", out var inner) && inner.ValueKind == JsonValueKind.Object)
+                kci = inner;
 
             JsonElement? order = kci is { } k3 && k3.TryGetProperty("order", out var o) && o.ValueKind == JsonValueKind.Object ? o : null;
             return new EnvelopeFacts(

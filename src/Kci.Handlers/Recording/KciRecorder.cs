@@ -27,7 +27,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
     public delegate ActionItem? Effects(ReleasedKci kci, KciFacts facts, HandlersDb db);
 
     /// <returns>The KCIs recorded now, with their facts; those handled before (redeliveries) were not repeated.</returns>
-    public async Task<IReadOnlyList<(ReleasedKci Kci, KciFacts Facts)>> RecordAsync(IReadOnlyList<IReleasedRun> runs, string kind,
+    public async Task<IReadOnlyList<(ReleasedKci Kci, KciFacts Facts)>> RecordAsync(IReadOnlyList<ReleasedRun> runs, string kind,
         Effects? effects, CancellationToken cancellationToken)
     {
         try
@@ -39,12 +39,14 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
             var (recorded, failed) = await RecordUntilFailureAsync(run.Kcis, kind, effects, cancellationToken);
             if (failed == 0)
                 throw; // the run's first KCI fails: the run faults, and the sequencer blocks the order at it
+            if (failed == run.Kcis.Count)
+                return recorded; // every KCI went through on its own: the run is handled whole
             Log.RunStopped(logger, run.Kcis[0].Order.ToString(), run.Kcis[failed].KciId, ex.GetType().Name, failed);
             return recorded;
         }
     }
 
-    private async Task<IReadOnlyList<(ReleasedKci, KciFacts)>> RecordWholeAsync(IReadOnlyList<IReleasedRun> runs, string kind,
+    private async Task<IReadOnlyList<(ReleasedKci, KciFacts)>> RecordWholeAsync(IReadOnlyList<ReleasedRun> runs, string kind,
         Effects? effects, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear(); // a retried or split batch starts from what is committed

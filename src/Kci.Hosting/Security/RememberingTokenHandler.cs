@@ -40,7 +40,7 @@ public sealed class RememberingTokenHandler(TimeProvider clock) : TokenHandler
         {
             if (_accepted.Count >= MaxTokens)
                 _accepted.Clear();
-            _accepted[token] = new Accepted(result, jwt.SigningKey.KeyId, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), now + MaxAge);
+            _accepted[token] = new Accepted(Copy(result), jwt.SigningKey.KeyId, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero), now + MaxAge);
         }
         return result;
     }

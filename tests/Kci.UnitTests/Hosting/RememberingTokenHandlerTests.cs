@@ -61,13 +61,17 @@ public class When_a_bearer_token_comes_again
     [Fact]
     public async Task Should_refuse_it_once_it_expired()
     {
-        var handler = new RememberingTokenHandler(TimeProvider.System);
-        var token = Token(TimeSpan.FromSeconds(1.5));
-        Assert.True((await handler.ValidateTokenAsync(token, Parameters())).IsValid);
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var handler = new RememberingTokenHandler(clock);
+        var parameters = Parameters();
+        parameters.LifetimeValidator = (_, expires, _, _) => expires is { } at && clock.GetUtcNow() < at; // the same clock as the memory's
+        var token = Token(TimeSpan.FromMinutes(2));
+        Assert.True((await handler.ValidateTokenAsync(token, parameters)).IsValid);
+        Assert.True((await handler.ValidateTokenAsync(token, parameters)).IsValid);
 
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        clock.Advance(TimeSpan.FromMinutes(3));
 
-        Assert.False((await handler.ValidateTokenAsync(token, Parameters())).IsValid);
+        Assert.False((await handler.ValidateTokenAsync(token, parameters)).IsValid);
     }
 
     [Fact]
@@ -80,5 +84,12 @@ public class When_a_bearer_token_comes_again
         Assert.False((await handler.ValidateTokenAsync(forged, Parameters())).IsValid);
         Assert.False((await handler.ValidateTokenAsync(forged, Parameters())).IsValid);
         Assert.True((await handler.ValidateTokenAsync(forged, Parameters(stranger))).IsValid); // checked afresh each time
+    }
+
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+        public void Advance(TimeSpan by) => _now += by;
+        public override DateTimeOffset GetUtcNow() => _now;
     }
 }
