@@ -51,7 +51,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
     {
         db.ChangeTracker.Clear(); // a retried or split batch starts from what is committed
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var batch = await LoadAsync(runs.SelectMany(r => r.Kcis), cancellationToken);
+        var batch = await LoadAsync([.. runs.SelectMany(r => r.Kcis)], cancellationToken);
         var recorded = new List<(ReleasedKci, KciFacts)>(runs.Count);
         foreach (var run in runs)
         {
@@ -111,7 +111,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
 
     private const string TimelineTable = $"{HandlersDb.Schema}.timeline";
 
-    private async Task<BatchState> LoadAsync(IEnumerable<ReleasedKci> kcis, CancellationToken cancellationToken)
+    private async Task<BatchState> LoadAsync(IReadOnlyList<ReleasedKci> kcis, CancellationToken cancellationToken)
     {
         var kciIds = kcis.Select(k => k.KciId).Distinct().ToList();
         var orderIds = kcis.Select(k => k.OrderId).Distinct().ToList();

@@ -113,13 +113,7 @@ public static class Resequencer
             kci.Body = null;
         }
         order.Blocked = false;
-        var rest = run.Skip(last + 1).ToList();
-        if (rest.Count > 0)
-            return Resume(order, rest, now, options);
-
-        order.InFlightKciId = null;
-        order.AckDeadline = null;
-        return Advance(order, now, options);
+        return Continue(order, run.Skip(last + 1).ToList(), now, options, redispatch: true);
     }
 
     /// <summary>
@@ -132,7 +126,7 @@ public static class Resequencer
         if (order.InFlightKciId != kciId || order.Blocked || order.AckDeadline is not { } deadline || deadline > now
             || InFlightRun(order) is not { Count: > 0 } run)
             return SequencingOutcome.Ignored;
-        return Resume(order, run, now, options);
+        return Resume(order, run, now, options, redispatch: true);
     }
 
     /// <summary>
@@ -188,10 +182,10 @@ public static class Resequencer
         order.LastCommandId = command.CommandId;
         order.Blocked = false;
         kci.Status = KciStatus.Released;
-        var outcome = Resume(order, InFlightRun(order), now, options);
+        var outcome = Resume(order, InFlightRun(order), now, options, redispatch: false);
         foreach (var released in outcome.Released)
             released.ReleasedAt = now;
-        return outcome with { IsRedispatch = false };
+        return outcome;
     }
 
     /// <summary>
@@ -212,11 +206,7 @@ public static class Resequencer
                 blocked.Status = KciStatus.Skipped;
                 blocked.Body = null;
                 order.Blocked = false;
-                if (rest.Count > 0)
-                    return Resume(order, rest, now, options) with { IsRedispatch = false }; // the rest of its run goes on
-                order.InFlightKciId = null;
-                order.AckDeadline = null;
-                return Advance(order, now, options);
+                return Continue(order, rest, now, options, redispatch: false); // the rest of its run goes on
             }
             if (order.Kcis.Find(k => k.KciId == kciId) is { Status: KciStatus.DeadLettered } placeholder)
             {
@@ -306,15 +296,30 @@ public static class Resequencer
     /// <summary>Bodies a run carries at most, beyond its first KCI: a message stays a reasonable size.</summary>
     public const int RunBodyBudget = 1024 * 1024;
 
-    /// <summary>Dispatch (part of) the in-flight run again, from <paramref name="run"/>'s first KCI.</summary>
-    private static SequencingOutcome Resume(OrderSequence order, List<SequencedKci> run, DateTimeOffset now, SequencerOptions options)
+    /// <summary>
+    /// Dispatch (part of) the in-flight run again, from <paramref name="run"/>'s first KCI; <paramref name="redispatch"/> when
+    /// it goes again because its first dispatch did not get through, not because an operator sent it on.
+    /// </summary>
+    private static SequencingOutcome Resume(OrderSequence order, List<SequencedKci> run, DateTimeOffset now, SequencerOptions options,
+        bool redispatch)
     {
         foreach (var kci in run)
             kci.ReleaseCount = checked(kci.ReleaseCount + 1);
         order.InFlightKciId = run[0].KciId;
         order.AckDeadline = now + options.AckTimeout;
         order.UpdatedAt = now;
-        return new SequencingOutcome { Released = run, IsRedispatch = true };
+        return new SequencingOutcome { Released = run, IsRedispatch = redispatch };
+    }
+
+    /// <summary>The in-flight run's first KCIs are done with: what is left of it goes again, or else the next run may go.</summary>
+    private static SequencingOutcome Continue(OrderSequence order, List<SequencedKci> rest, DateTimeOffset now, SequencerOptions options,
+        bool redispatch)
+    {
+        if (rest.Count > 0)
+            return Resume(order, rest, now, options, redispatch);
+        order.InFlightKciId = null;
+        order.AckDeadline = null;
+        return Advance(order, now, options);
     }
 
     private static SequencingOutcome Advance(OrderSequence order, DateTimeOffset now, SequencerOptions options)
