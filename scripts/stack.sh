@@ -128,7 +128,9 @@ rabbit_up() {
     die "port $amqp_port already has a broker that this script did not start; stop it or set KCI_AMQP_PORT"
   fi
   mkdir -p "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE"
-  : >"$RABBITMQ_CONF_ENV_FILE"
+  # Erlang's schedulers spin while they wait for work by default; on a small machine shared with the services
+  # that spinning takes CPU the services need (docs/performance.md, "Erlang busy-wait")
+  echo 'SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"' >"$RABBITMQ_CONF_ENV_FILE"
   cat >"$RABBITMQ_CONFIG_FILE.conf" <<CONF
 listeners.tcp.default = $amqp_port
 management.tcp.port = $mgmt_port
