@@ -48,8 +48,16 @@ export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 # A 48 MB gen0 budget instead of the runtime's ~13 MB here: a third of the garbage collections under a burst, which was
 # the largest single gain of issue 12 after batching (docs/performance.md). Environment only: no runtimeconfig knob sets it.
 export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x3000000}
+# Gap recovery asks the gateway simulator's Tenant API (served by scripts/simulate.sh while it runs, with these
+# credentials) for missing numbers; KCI_GATEWAY_URL= (empty) turns recovery off, another URL points it elsewhere.
+gateway_url=${KCI_GATEWAY_URL-http://localhost:5070/}
+declare -A extra=([Ingress]= [Handlers]= [Sequencer]=)
+if [ -n "$gateway_url" ]; then
+  extra[Sequencer]="--Gateway:BaseUrl=$gateway_url --Gateway:ClientId=${KCI_GATEWAY_CLIENT_ID:-kci-tenant} --Gateway:ClientSecret=${KCI_GATEWAY_CLIENT_SECRET:-kci-tenant-secret}"
+fi
 for service in "${services[@]}"; do
-  (cd "src/Kci.$service" && exec dotnet "bin/$configuration/net10.0/Kci.$service.dll" --urls "${urls[$service]}") \
+  # shellcheck disable=SC2086 # the extra arguments are words
+  (cd "src/Kci.$service" && exec dotnet "bin/$configuration/net10.0/Kci.$service.dll" --urls "${urls[$service]}" ${extra[$service]}) \
     >"$logs/$service.log" 2>&1 &
   pids+=($!)
 done
@@ -66,6 +74,7 @@ cat <<BANNER
   Ingress         ${urls[Ingress]}/kcis          (POST, the gateway's endpoint)
   Operations API  ${urls[Handlers]}/orders       (Handlers)
   Sequencer       ${urls[Sequencer]}/health/ready
+  Gap recovery    ${gateway_url:-off}   (the gateway's order read; scripts/simulate.sh serves it while it runs)
   RabbitMQ UI     http://localhost:15672       (login guest / guest)
   PostgreSQL      Host=127.0.0.1;Port=5432;Database=kci;Username=kci;Password=kci
   Logs            $logs/<service>.log

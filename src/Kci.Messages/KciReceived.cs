@@ -26,4 +26,10 @@ public sealed record KciReceived
 
     /// <summary>The request body, byte for byte, so that no field is ever lost.</summary>
     public required string Body { get; init; }
+
+    /// <summary>
+    /// Null for a KCI the gateway delivered. For one recovered from the gateway's order read to fill a gap: the read it came
+    /// from (<c>GET /service-orders/{id}</c> and the like); its <see cref="Body"/> is then rebuilt from that read's update.
+    /// </summary>
+    public string? RecoveredFrom { get; init; }
 }

@@ -26,4 +26,7 @@ public sealed record ReleasedKci
 
     /// <summary>The request body as the gateway sent it.</summary>
     public required string Body { get; init; }
+
+    /// <summary>Recovered from the gateway's order read to fill a gap (see <see cref="KciReceived.RecoveredFrom"/>), or null.</summary>
+    public string? RecoveredFrom { get; init; }
 }

@@ -50,4 +50,28 @@ internal static partial class Log
     [LoggerMessage(EventId = 3013, Level = LogLevel.Warning,
         Message = "Handlers stopped after KCI {HandledKciId} of {OrderKey}, before the end of its run; the rest goes again from KCI {NextKciId}, which failed there (conversation {ConversationId})")]
     public static partial void RunResumed(ILogger logger, Guid handledKciId, Guid nextKciId, string orderKey, string? conversationId);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information,
+        Message = "Gap recovery is on: a gap waits {RecoveryAfterSeconds:F0} s (by default), then the gateway's order read at {BaseUrl} is asked for it")]
+    public static partial void GapRecoveryOn(ILogger logger, double recoveryAfterSeconds, Uri baseUrl);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Information,
+        Message = "Gap recovery is off: Gateway:BaseUrl is not set, so a missing number waits for its gap timeout")]
+    public static partial void GapRecoveryOff(ILogger logger);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Information,
+        Message = "Recovered KCI {KciId} (number {SequenceNumber}) of {OrderKey} from {Source} (request {RequestId}, conversation {ConversationId})")]
+    public static partial void Recovered(ILogger logger, Guid kciId, long sequenceNumber, string orderKey, string source, string requestId, string conversationId);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Information,
+        Message = "The gateway's {Source} of {OrderKey} does not hold {Count} of its missing numbers ({First} to {Last}); they stay a gap (request {RequestId}, conversation {ConversationId})")]
+    public static partial void NotRecovered(ILogger logger, string source, string orderKey, int count, long first, long last, string requestId, string conversationId);
+
+    [LoggerMessage(EventId = 3018, Level = LogLevel.Warning,
+        Message = "Gap recovery of {OrderKey} could not read the gateway ({Source}: {Reason}); the gap waits as before (request {RequestId}, conversation {ConversationId})")]
+    public static partial void GatewayReadFailed(ILogger logger, string orderKey, string source, string reason, string requestId, string conversationId);
+
+    [LoggerMessage(EventId = 3019, Level = LogLevel.Warning,
+        Message = "The gateway's {Source} of {OrderKey} holds number {SequenceNumber}, but not as a valid KCI ({Problems}); it stays a gap (request {RequestId}, conversation {ConversationId})")]
+    public static partial void RecoveredUpdateRefused(ILogger logger, string source, string orderKey, long sequenceNumber, string problems, string requestId, string conversationId);
 }

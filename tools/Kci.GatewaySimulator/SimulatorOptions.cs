@@ -28,6 +28,12 @@ public sealed record SimulatorOptions
     public string? JsonPath { get; init; }
     public bool Quiet { get; init; }
 
+    /// <summary>Where the simulated gateway's order reads (Tenant API) listen; null: not served.</summary>
+    public Uri? GatewayListen { get; init; } = new("http://localhost:5070/");
+    public double GatewayFaultRate { get; init; }
+    public string GatewayClientId { get; init; } = "kci-tenant";
+    public string GatewayClientSecret { get; init; } = "kci-tenant-secret";
+
     public Uri EffectiveTokenUrl => TokenUrl ?? new Uri(Url, "oauth2/token");
 
     /// <summary>Entity ids follow on from here; by default they depend on the seed, so runs with other seeds use other orders.</summary>
@@ -59,6 +65,11 @@ public sealed record SimulatorOptions
           --verify-timeout SECONDS how long to wait for every KCI to be handled [300]
           --json FILE             also write the summary as JSON
           --quiet                 no progress bar
+          --gateway-listen URL    serve the gateway's order reads (GET /service-orders/{id}, ...) for Kci's gap
+                                  recovery while the run sends and verifies; none: off [http://localhost:5070]
+          --gateway-faults RATE   share of authorised order reads answered 503 with Retry-After: 1, 0 to 1 [0]
+          --gateway-client-id ID  client credentials Kci uses for a token from the simulated gateway [kci-tenant]
+          --gateway-client-secret SECRET [kci-tenant-secret]
         """;
 
     /// <summary>Parses the command line; null with a reason in <paramref name="error"/> when it is wrong.</summary>
@@ -101,6 +112,10 @@ public sealed record SimulatorOptions
                     "--verify-timeout" => options with { VerifyTimeout = TimeSpan.FromSeconds(Int(Value(), 1, 86_400)) },
                     "--json" => options with { JsonPath = Value() },
                     "--quiet" => options with { Quiet = true },
+                    "--gateway-listen" => options with { GatewayListen = Listen(Value()) },
+                    "--gateway-faults" => options with { GatewayFaultRate = ShareUpToOne(Value()) },
+                    "--gateway-client-id" => options with { GatewayClientId = NotEmpty(Value()) },
+                    "--gateway-client-secret" => options with { GatewayClientSecret = NotEmpty(Value()) },
                     _ => throw new FormatException($"unknown option {name}"),
                 };
             }
@@ -116,9 +131,24 @@ public sealed record SimulatorOptions
 
     private static Uri AbsoluteUri(string value) => new(value.EndsWith('/') ? value : value + "/", UriKind.Absolute);
 
+    /// <summary>An http address to listen on (Kestrel takes no path), or none.</summary>
+    private static Uri? Listen(string value)
+    {
+        if (value.Equals("none", StringComparison.OrdinalIgnoreCase))
+            return null;
+        var uri = AbsoluteUri(value);
+        return uri.Scheme == Uri.UriSchemeHttp && uri.AbsolutePath == "/"
+            ? uri : throw new FormatException("must be an http address without a path, or none");
+    }
+
+    private static string NotEmpty(string value) => value.Length > 0 ? value : throw new FormatException("must not be empty");
+
     private static int Int(string value, int min, int max) =>
         int.Parse(value, CultureInfo.InvariantCulture) is var n && n >= min && n <= max ? n : throw new FormatException($"must be from {min} to {max}");
 
     private static double Share(string value) =>
         double.Parse(value, CultureInfo.InvariantCulture) is var n && n >= 0 && n < 1 ? n : throw new FormatException("must be at least 0 and below 1");
+
+    private static double ShareUpToOne(string value) =>
+        double.Parse(value, CultureInfo.InvariantCulture) is var n && n >= 0 && n <= 1 ? n : throw new FormatException("must be from 0 to 1");
 }

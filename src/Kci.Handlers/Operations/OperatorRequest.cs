@@ -17,10 +17,10 @@ public sealed record OperatorRequest(string? Reason, string? Operator)
 public sealed record ProblemBody(string Error);
 
 /// <summary>
-/// The body of retry, skip and unpark: why, who (without a token), and the target the operator saw: <see cref="KciId"/>
+/// The body of retry, skip, unpark and recover: why, who (without a token), and the target the operator saw: <see cref="KciId"/>
 /// (retry: the blocked KCI; skip: the blocked or a dead-lettered KCI), <see cref="Gap"/> (skip: the missing numbers the
 /// order waits for) or <see cref="ParkedAt"/> (unpark: when the parking began). The order's <c>sequencer.targets</c>
-/// shows each.
+/// shows each. Recover names none: it asks the gateway's order read for whatever the order misses now.
 /// </summary>
 public sealed record OperatorCommandRequest(string? Reason, string? Operator, Guid? KciId, GapTarget? Gap, DateTimeOffset? ParkedAt)
 {
@@ -44,6 +44,7 @@ public sealed record OperatorCommandRequest(string? Reason, string? Operator, Gu
         "skip" when KciId is { } id && now.BlockedKciId != id && !now.DeadLetteredKciIds.Contains(id) => $"KCI {id} neither blocks the order nor lies in a dead-letter queue",
         "skip" when Gap is { } gap && now.Gap != gap => $"the order does not wait for numbers {gap.From} to {gap.To}",
         "unpark" when now.ParkedAt is not { } parkedAt || parkedAt.UtcTicks / 10 != ParkedAt!.Value.UtcTicks / 10 => $"the order is not parked since {ParkedAt:O}",
+        "recover" when now.Gap is null => "the order does not wait for a missing number",
         _ => null,
     };
 }

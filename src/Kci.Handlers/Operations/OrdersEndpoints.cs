@@ -21,12 +21,14 @@ public sealed record OrderDetail(
 
 public sealed record GapView(long From, long To, DateTimeOffset SkippedAt);
 
-public sealed record TimelineFlags(bool Late, bool SequenceConflict, long GapBefore);
+/// <summary>How a KCI came to be handled: late (its number had been skipped), a conflict (its number was taken), the numbers
+/// skipped right before it, and whether it was recovered from the gateway's order read rather than delivered.</summary>
+public sealed record TimelineFlags(bool Late, bool SequenceConflict, long GapBefore, bool Recovered);
 
 public sealed record TimelineItem(
     Guid Id, long SequenceNumber, string UpdateType, string? PayloadType, string? Code, string? Text, string Kind,
     DateTimeOffset? IssuedOn, DateTimeOffset? ReceivedOn, DateTimeOffset? DeliveredOn, DateTimeOffset ReceivedAt, DateTimeOffset HandledAt,
-    TimelineFlags Flags, JsonElement? SupplierNotes, string ConversationId);
+    TimelineFlags Flags, JsonElement? SupplierNotes, string ConversationId, string? RecoveredFrom);
 
 public sealed record Page<T>(int Number, int PageSize, List<T> Items);
 
@@ -41,7 +43,7 @@ public static class OrdersEndpoints
         orders.MapGet("", ListAsync);
         orders.MapGet("/{entityType}/{entityId}", GetAsync);
         orders.MapGet("/{entityType}/{entityId}/kcis", TimelineAsync);
-        foreach (var command in (string[])["retry", "skip", "unpark"])
+        foreach (var command in (string[])["retry", "skip", "unpark", "recover"])
         {
             orders.MapPost($"/{{entityType}}/{{entityId}}/{command}", (string entityType, string entityId, OperatorCommandRequest body,
                     ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
@@ -97,11 +99,12 @@ public static class OrdersEndpoints
             .Where(t => t.OrderId == orderId)
             .OrderBy(t => t.Position)
             .Select(t => new { t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind, t.IssuedOn, t.ReceivedOn,
-                t.DeliveredOn, t.ReceivedAt, t.HandledAt, t.Late, t.SequenceConflict, t.GapBefore, t.SupplierNotes, t.ConversationId })
+                t.DeliveredOn, t.ReceivedAt, t.HandledAt, t.Late, t.SequenceConflict, t.GapBefore, t.SupplierNotes, t.ConversationId, t.RecoveredFrom })
             .ToListAsync(cancellationToken);
         var items = rows.Select(t => new TimelineItem(t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind,
             t.IssuedOn, t.ReceivedOn, t.DeliveredOn, t.ReceivedAt, t.HandledAt,
-            new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore), Json(t.SupplierNotes), t.ConversationId)).ToList();
+            new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore, t.RecoveredFrom is not null), Json(t.SupplierNotes), t.ConversationId,
+            t.RecoveredFrom)).ToList();
         if (items.Count == 0 && !await db.Orders.AnyAsync(o => o.OrderId == orderId, cancellationToken))
             return TypedResults.NotFound();
         return TypedResults.Ok(items);
@@ -132,7 +135,7 @@ public static class OrdersEndpoints
         var mismatch = body.Mismatch(command, view.Targets);
         var record = new OperatorAction
         {
-            Command = command, Target = $"{entityType}/{entityId} {Target(body)}", Operator = who, Reason = body.Reason!.Trim(), At = now,
+            Command = command, Target = $"{entityType}/{entityId} {Target(command, body, view)}", Operator = who, Reason = body.Reason!.Trim(), At = now,
             Outcome = mismatch is null ? "sent" : $"ignored: {mismatch}",
         };
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -148,7 +151,8 @@ public static class OrdersEndpoints
                     OrderId = orderId, KciId = body.KciId, GapFrom = body.Gap?.From, GapTo = body.Gap?.To, CommandId = commandId,
                     Operator = who, Reason = record.Reason, RequestedAt = now,
                 },
-                _ => new UnparkOrder { OrderId = orderId, ParkedAt = view.Targets.ParkedAt!.Value, CommandId = commandId, Operator = who, Reason = record.Reason, RequestedAt = now },
+                "unpark" => new UnparkOrder { OrderId = orderId, ParkedAt = view.Targets.ParkedAt!.Value, CommandId = commandId, Operator = who, Reason = record.Reason, RequestedAt = now },
+                _ => new RecoverGap { OrderId = orderId, CommandId = commandId, Operator = who, Reason = record.Reason, RequestedAt = now },
             };
             db.Enqueue(KciQueues.SequencerControl, message, commandId, correlationId: orderId);
         }
@@ -160,6 +164,7 @@ public static class OrdersEndpoints
             : TypedResults.Conflict(new CommandConflict(mismatch, view));
     }
 
-    private static string Target(OperatorCommandRequest body) =>
-        body.KciId is { } kci ? $"kci {kci}" : body.Gap is { } gap ? $"gap {gap.From}-{gap.To}" : body.ParkedAt is { } at ? $"parked at {at:O}" : "";
+    private static string Target(string command, OperatorCommandRequest body, SequencerView view) =>
+        command == "recover" ? view.Targets.Gap is { } waiting ? $"gap {waiting.From}-{waiting.To}" : "no gap"
+        : body.KciId is { } kci ? $"kci {kci}" : body.Gap is { } gap ? $"gap {gap.From}-{gap.To}" : body.ParkedAt is { } at ? $"parked at {at:O}" : "";
 }

@@ -5,13 +5,14 @@ namespace Kci.Handlers.Operations;
 
 /// <summary>
 /// An order as the sequencer sees it: what is next, what is held, what is in flight and since when, and what it waits
-/// for (<see cref="WaitingReason"/>: parked, blocked, dead-letter, gap, acknowledgement, or null).
+/// for (<see cref="WaitingReason"/>: parked, blocked, dead-letter, gap, acknowledgement, or null), and when the gateway's order
+/// read is next asked for its missing numbers (<see cref="RecoveryDue"/>; null without a gap, or with gap recovery off).
 /// </summary>
 public sealed record SequencerView(
     string EntityType, string EntityId, string State, long NextSequence, Guid? InFlightKciId, long? InFlightSequence,
     DateTimeOffset? InFlightSince, int? InFlightDispatches, DateTimeOffset? AckDeadline, DateTimeOffset? GapDeadline, bool Blocked, bool Parked,
     long[] HeldNumbers, long[] DeadLetteredNumbers, string? WaitingReason, DateTimeOffset WaitingSince, DateTimeOffset UpdatedAt,
-    CommandTargets Targets);
+    CommandTargets Targets, DateTimeOffset? RecoveryDue);
 
 /// <summary>
 /// What an operator command must name to act on the order as it is now: the blocked KCI (retry, skip), the dead-lettered
@@ -56,5 +57,5 @@ public static class SequencerReader
         o.EntityType, o.EntityId, o.CurrentState, o.NextSequence, o.InFlightKciId, o.InFlightSequence, o.InFlightSince, o.InFlightDispatches,
         o.AckDeadline, o.GapDeadline, o.Blocked, o.Parked, o.HeldNumbers, o.DeadLetteredNumbers, o.WaitingReason, o.WaitingSince, o.UpdatedAt,
         new CommandTargets(o.BlockedKciId, o.DeadLetteredKciIds, o.GapFrom != null && o.GapTo != null ? new GapTarget(o.GapFrom.Value, o.GapTo.Value) : null,
-            o.ParkedAt));
+            o.ParkedAt), o.RecoveryDue);
 }

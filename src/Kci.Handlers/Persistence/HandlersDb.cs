@@ -48,6 +48,7 @@ public sealed class HandlersDb : DbContext
             // inserts of a batch do not run in that order.
             e.Property(x => x.Position).UseIdentityByDefaultColumn();
             e.Property(x => x.SupplierNotes).HasColumnType("jsonb");
+            e.Property(x => x.RecoveredFrom).HasMaxLength(500);
             e.HasIndex(x => new { x.OrderId, x.Position });
         });
         modelBuilder.Entity<ActionItem>(e =>

@@ -29,4 +29,5 @@ public sealed class SequencerOrder
     public DateTimeOffset WaitingSince { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? RecoveryDue { get; set; }
 }

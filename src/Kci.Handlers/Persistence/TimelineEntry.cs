@@ -38,4 +38,7 @@ public sealed class TimelineEntry
 
     /// <summary>The KCI as the gateway sent it, kept whole.</summary>
     public required string Body { get; set; }
+
+    /// <summary>The gateway's order read it was recovered from to fill a gap (null: the gateway delivered it).</summary>
+    public string? RecoveredFrom { get; set; }
 }

@@ -205,6 +205,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
             ConversationId = kci.ConversationId,
             RequestId = kci.RequestId,
             Body = kci.Body,
+            RecoveredFrom = kci.RecoveredFrom,
         });
 
         // A later KCI may show that an open action was dealt with.

@@ -3,6 +3,7 @@ using Kci.Hosting.Security;
 using Kci.Ingress.Kcis;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Kci.Hosting.Kcis;
 
 namespace Kci.Ingress.Auth;
 

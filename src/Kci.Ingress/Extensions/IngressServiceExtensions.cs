@@ -3,6 +3,7 @@ using Kci.Hosting;
 using Kci.Hosting.Messaging;
 using Kci.Ingress.Kcis;
 using Microsoft.AspNetCore.Diagnostics;
+using Kci.Hosting.Kcis;
 
 namespace Kci.Ingress.Extensions;
 

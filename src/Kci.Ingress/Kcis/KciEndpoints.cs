@@ -6,6 +6,7 @@ using Kci.Hosting.Telemetry;
 using Kci.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Kci.Hosting.Kcis;
 
 namespace Kci.Ingress.Kcis;
 

@@ -5,11 +5,3 @@ public sealed record KciError(string Uuid, string Code, IReadOnlyList<string> Me
 {
     public static KciError Create(string code, IReadOnlyList<string> messages) => new(Guid.NewGuid().ToString(), code, messages);
 }
-
-public static class KciErrorCodes
-{
-    public const string MalformedRequest = "MALFORMED_REQUEST";
-    public const string InvalidRequest = "INVALID_REQUEST";
-    public const string NotAuthorised = "NOT_AUTHORISED";
-    public const string TenantFault = "TENANT_FAULT";
-}

@@ -10,7 +10,13 @@ public static class OrderOverview
 {
     public const string Name = "order_overview";
 
-    public const string Create = """
+    /// <summary>The view as it is now: <c>recovery_due</c> (migration GapRecovery) added last, as a view's columns only grow at its end.</summary>
+    public const string Create = Columns + ", o.recovery_due\n" + From;
+
+    /// <summary>The view before gap recovery, as migration OutagesAndTargetedCommands created it (and GapRecovery's Down restores it).</summary>
+    public const string CreateBeforeGapRecovery = Columns + "\n" + From;
+
+    private const string Columns = """
         CREATE OR REPLACE VIEW sequencer.order_overview AS
         SELECT o.correlation_id, o.entity_type, o.entity_id, o.supplier, o.current_state, o.next_sequence, o.skip_through,
                o.in_flight_kci_id, f.sequence_number AS in_flight_sequence, f.released_at AS in_flight_since,
@@ -33,6 +39,9 @@ public static class OrderOverview
                CASE WHEN o.in_flight_kci_id IS NOT NULL AND NOT o.blocked AND NOT o.parked THEN f.released_at
                     ELSE o.updated_at END AS waiting_since,
                o.created_at, o.updated_at
+        """;
+
+    private const string From = """
         FROM sequencer.order_sequences o
         LEFT JOIN sequencer.order_kcis f ON f.kci_id = o.in_flight_kci_id
         LEFT JOIN LATERAL (

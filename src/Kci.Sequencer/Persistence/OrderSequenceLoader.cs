@@ -34,11 +34,11 @@ public sealed class OrderSequenceLoader : ISagaLoader<OrderSequence, SequencerDb
 {
     public const string SagaColumns =
         "correlation_id, current_state, entity_type, entity_id, supplier, conversation_id, next_sequence, skip_through, in_flight_kci_id, " +
-        "ack_deadline, gap_deadline, blocked, parked, parked_at, last_command_id, created_at, updated_at";
+        "ack_deadline, gap_deadline, blocked, parked, parked_at, last_command_id, created_at, updated_at, recovery_due";
 
     public const string KciColumns =
         "kci_id, order_id, sequence_number, arrival, status, update_type, payload_type, conversation_id, request_id, received_at, " +
-        "released_at, handled_at, release_count, late, sequence_conflict, gap_before, body";
+        "released_at, handled_at, release_count, late, sequence_conflict, gap_before, body, recovered_from";
 
     /// <summary>One saga, for the saga's own messages: the batch load below with one key and nothing to insert.</summary>
     /// <remarks>No row locked means no saga, even if another transaction committed one (and its KCIs) a moment later.</remarks>
@@ -143,6 +143,7 @@ public sealed class OrderSequenceLoader : ISagaLoader<OrderSequence, SequencerDb
         LastCommandId = r.IsDBNull(14) ? null : r.GetGuid(14),
         CreatedAt = r.GetFieldValue<DateTimeOffset>(15),
         UpdatedAt = r.GetFieldValue<DateTimeOffset>(16),
+        RecoveryDue = NullableTime(r, 17),
     };
 
     private static SequencedKci ReadKci(NpgsqlDataReader r) => new()
@@ -164,6 +165,7 @@ public sealed class OrderSequenceLoader : ISagaLoader<OrderSequence, SequencerDb
         SequenceConflict = r.GetBoolean(14),
         GapBefore = r.GetInt64(15),
         Body = NullableString(r, 16),
+        RecoveredFrom = NullableString(r, 17),
     };
 
     private static string? NullableString(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);

@@ -35,6 +35,7 @@ public sealed class SequencerDb : DbContext
             // The deadline sweeper reads only orders waiting on a gap.
             e.HasIndex(x => x.GapDeadline).HasFilter("gap_deadline IS NOT NULL");
             e.HasIndex(x => x.AckDeadline).HasFilter("ack_deadline IS NOT NULL");
+            e.HasIndex(x => x.RecoveryDue).HasFilter("recovery_due IS NOT NULL");
             e.HasMany(x => x.Kcis).WithOne().HasForeignKey(k => k.OrderId).OnDelete(DeleteBehavior.Cascade);
             // Loaded with the saga (under its row lock): the rules need every KCI the order has seen.
             e.Navigation(x => x.Kcis).AutoInclude();
@@ -48,6 +49,7 @@ public sealed class SequencerDb : DbContext
             e.Property(x => x.PayloadType).HasMaxLength(100);
             e.Property(x => x.ConversationId).HasMaxLength(200);
             e.Property(x => x.RequestId).HasMaxLength(200);
+            e.Property(x => x.RecoveredFrom).HasMaxLength(500);
             e.HasIndex(x => new { x.OrderId, x.SequenceNumber });
         });
         modelBuilder.AddOutbox();

@@ -35,6 +35,12 @@ public sealed class OrderSequence : SagaStateMachineInstance
     /// <summary>When the wait for a missing number ends (null when nothing waits on a gap).</summary>
     public DateTimeOffset? GapDeadline { get; set; }
 
+    /// <summary>
+    /// When the gateway's order read is next asked for the missing numbers (null when nothing waits on a gap, or gap recovery
+    /// is off). Set when the gap clock starts; <c>GapRecoverer</c> moves it on after each attempt.
+    /// </summary>
+    public DateTimeOffset? RecoveryDue { get; set; }
+
     /// <summary>Handling of the in-flight KCI failed for good: nothing more is released until an operator acts.</summary>
     public bool Blocked { get; set; }
 

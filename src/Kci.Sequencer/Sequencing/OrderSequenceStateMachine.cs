@@ -38,6 +38,7 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
         Event(() => RetryRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => SkipRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
         Event(() => UnparkRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
+        Event(() => RecoverRequested, e => { e.CorrelateById(m => m.Message.OrderId); e.OnMissingInstance(m => m.Discard()); });
 
         Initially(
             When(KciDeadLettered)
@@ -70,6 +71,9 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
                 .Then(Settle),
             When(UnparkRequested)
                 .Then(c => Operate(c, "unpark", c.Message.Operator, c.Message.Reason, Resequencer.Unpark(c.Saga, c.Message, Now(c), options.CurrentValue)))
+                .Then(Settle),
+            When(RecoverRequested)
+                .Then(c => Operate(c, "recover", c.Message.Operator, c.Message.Reason, Resequencer.RecoverNow(c.Saga, c.Message, Now(c), options.CurrentValue)))
                 .Then(Settle));
 
         void Apply<T>(BehaviorContext<OrderSequence, T> context, SequencingOutcome outcome) where T : class
@@ -134,4 +138,5 @@ public sealed class OrderSequenceStateMachine : MassTransitStateMachine<OrderSeq
     public Event<RetryBlockedKci> RetryRequested { get; private set; } = null!;
     public Event<SkipKci> SkipRequested { get; private set; } = null!;
     public Event<UnparkOrder> UnparkRequested { get; private set; } = null!;
+    public Event<RecoverGap> RecoverRequested { get; private set; } = null!;
 }

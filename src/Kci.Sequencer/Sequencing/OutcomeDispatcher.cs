@@ -48,6 +48,7 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
             Late = kci.Late,
             SequenceConflict = kci.SequenceConflict,
             GapBefore = kci.GapBefore,
+            RecoveredFrom = kci.RecoveredFrom,
             Body = kci.Body ?? throw new InvalidOperationException($"KCI {kci.KciId} has no body to release"),
         }).ToList();
         var (queue, message) = ReleaseRoute.For(run);

@@ -152,6 +152,7 @@ public static class Resequencer
         var highestHeld = HeldAhead(order).Select(k => k.SequenceNumber).DefaultIfEmpty(0).Max();
         order.SkipThrough = Math.Max(order.SkipThrough, DeadLetterBarrier(order) is { } barrier ? Math.Min(highestHeld, barrier - 1) : highestHeld);
         order.GapDeadline = null;
+        order.RecoveryDue = null;
         return Advance(order, now, options);
     }
 
@@ -227,6 +228,7 @@ public static class Resequencer
             order.LastCommandId = command.CommandId;
             order.SkipThrough = Math.Max(order.SkipThrough, to);
             order.GapDeadline = null;
+            order.RecoveryDue = null;
             return Advance(order, now, options);
         }
         return SequencingOutcome.IgnoredBecause("the command names no KCI and no gap");
@@ -243,6 +245,51 @@ public static class Resequencer
         order.Parked = false;
         order.ParkedAt = null;
         return Advance(order, now, options);
+    }
+
+    /// <summary>
+    /// Operator: ask the gateway's order read for the missing numbers now (the next round of <c>GapRecoverer</c>), if the order
+    /// waits on a gap and recovery is on.
+    /// </summary>
+    public static SequencingOutcome RecoverNow(OrderSequence order, RecoverGap command, DateTimeOffset now, SequencerOptions options)
+    {
+        if (Repeated(order, command.CommandId) is { } repeated)
+            return repeated;
+        if (!options.GapRecovery)
+            return SequencingOutcome.IgnoredBecause("gap recovery is off (Gateway:BaseUrl is not set)");
+        if (CurrentGap(order) is null)
+            return SequencingOutcome.IgnoredBecause("the order does not wait for a missing number");
+        order.LastCommandId = command.CommandId;
+        order.RecoveryDue = now;
+        order.UpdatedAt = now;
+        return new SequencingOutcome();
+    }
+
+    /// <summary>
+    /// The numbers the gateway's order read may fill: every number from where the order stands up to its highest held KCI that
+    /// no KCI of the order carries (not only the gap it waits on: the ones behind it too), the lowest <paramref name="limit"/>.
+    /// </summary>
+    public static List<long> MissingNumbers(OrderSequence order, int limit) =>
+        MissingNumbers(order.NextSequence, order.SkipThrough, order.Kcis.Select(k => (k.SequenceNumber, k.Status)).ToList(), limit);
+
+    /// <inheritdoc cref="MissingNumbers(OrderSequence, int)"/>
+    public static List<long> MissingNumbers(long nextSequence, long skipThrough, IReadOnlyCollection<(long Number, KciStatus Status)> kcis, int limit)
+    {
+        var missing = new List<long>();
+        var highestHeld = kcis.Where(k => k.Status == KciStatus.Held && k.Number >= nextSequence).Select(k => (long?)k.Number).Max();
+        if (highestHeld is not { } highest)
+            return missing;
+        var from = Math.Max(nextSequence, skipThrough == long.MaxValue ? long.MaxValue : skipThrough + 1);
+        // Walk the known numbers rather than the range between them, which may be as wide as a long.
+        foreach (var number in kcis.Select(k => k.Number).Where(n => n >= from && n <= highest).Distinct().Order())
+        {
+            for (var n = from; n < number && missing.Count < limit; n++)
+                missing.Add(n);
+            if (missing.Count >= limit || number == long.MaxValue)
+                break;
+            from = number + 1;
+        }
+        return missing;
     }
 
     /// <summary>The missing numbers the order waits for (null when it waits on no gap): what a skip of a gap must name.</summary>
@@ -274,6 +321,7 @@ public static class Resequencer
         RequestId = kci.RequestId,
         ReceivedAt = kci.ReceivedAt,
         Body = body,
+        RecoveredFrom = kci.RecoveredFrom,
     };
 
     /// <summary>
@@ -404,9 +452,15 @@ public static class Resequencer
         var waitingOnGap = lowestAhead is { } lowest && lowest > order.NextSequence && lowest - 1 > order.SkipThrough
             && (barrier is null || (order.NextSequence < barrier && order.SkipThrough < barrier - 1));
         if (!waitingOnGap)
+        {
             order.GapDeadline = null;
-        else
-            order.GapDeadline ??= now + options.GapTimeoutFor(order.Supplier);
+            order.RecoveryDue = null;
+        }
+        else if (order.GapDeadline is null)
+        {
+            order.GapDeadline = now + options.GapTimeoutFor(order.Supplier);
+            order.RecoveryDue = options.GapRecovery ? now + options.GapRecoveryAfterFor(order.Supplier) : null;
+        }
     }
 
     /// <summary>

@@ -37,4 +37,7 @@ public sealed class SequencedKci
 
     /// <summary>Kept until Handlers reported the KCI handled; Handlers keep their own copy.</summary>
     public string? Body { get; set; }
+
+    /// <summary>The gateway's order read it was recovered from to fill a gap (null: the gateway delivered it).</summary>
+    public string? RecoveredFrom { get; set; }
 }

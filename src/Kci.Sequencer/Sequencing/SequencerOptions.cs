@@ -35,6 +35,18 @@ public sealed class SequencerOptions
     /// </summary>
     public TimeSpan GraceAfterOutage { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a gap waits before the gateway's order read is asked for the missing numbers (and again after each attempt
+    /// that did not fill it, until the gap times out). Default: a quarter of the gap's timeout. Only when the gateway is
+    /// configured (<c>Gateway:BaseUrl</c>).
+    /// </summary>
+    public TimeSpan? GapRecoveryAfter { get; set; }
+
+    /// <summary>Whether gaps are recovered from the gateway's order read: set from the <c>Gateway</c> section, not bound.</summary>
+    public bool GapRecovery { get; set; }
+
+    public TimeSpan GapRecoveryAfterFor(string supplier) => GapRecoveryAfter ?? GapTimeoutFor(supplier) / 4;
+
     /// <summary>How often stored gap deadlines are looked at.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -13,8 +13,10 @@ public static class Simulator
         var json = Path.Combine(Path.GetTempPath(), $"kci-sim-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(ServiceProcess.RepositoryRoot, "tools", "Kci.GatewaySimulator", "bin", ServiceProcess.Configuration, "net10.0", "Kci.GatewaySimulator.dll"));
+        // The simulator serves the gateway's order read while it runs: on a port of its own unless the test names one.
+        string[] gateway = args.Contains("--gateway-listen") ? [] : ["--gateway-listen", $"http://127.0.0.1:{ServiceProcess.FreePort()}"];
         foreach (var arg in (string[])["--url", pipeline.Ingress.BaseAddress.ToString(), "--ops-url", pipeline.Handlers.BaseAddress.ToString(),
-            "--verify", "--quiet", "--json", json, .. args])
+            "--verify", "--quiet", "--json", json, .. gateway, .. args])
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

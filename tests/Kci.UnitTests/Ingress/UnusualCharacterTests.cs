@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kci.Ingress.Kcis;
+using Kci.Hosting.Kcis;
 
 namespace Kci.UnitTests.Ingress;
 

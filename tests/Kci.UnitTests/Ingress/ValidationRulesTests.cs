@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kci.Ingress.Kcis;
+using Kci.Hosting.Kcis;
 
 namespace Kci.UnitTests.Ingress;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Kci.GatewaySimulator;
 using Kci.GatewaySimulator.Journeys;
 using Kci.Ingress.Kcis;
+using Kci.Hosting.Kcis;
 
 namespace Kci.UnitTests.Simulator;
 

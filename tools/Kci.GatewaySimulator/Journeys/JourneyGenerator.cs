@@ -54,7 +54,7 @@ public sealed class JourneyGenerator(SimulatorOptions options)
 
         var withheld = Withheld(random, kcis.Count);
         var sends = Sends(random, kcis.Where(k => !withheld.Contains(k.SequenceNumber)).ToList());
-        return new PlannedOrder(journey, entityType, entityId, NewUuid(random).ToString(), kcis, withheld, sends);
+        return new PlannedOrder(journey, entityType, entityId, NewUuid(random).ToString(), kcis, withheld, sends) { Index = index };
     }
 
     private static (string Journey, string EntityType, List<Step> Steps) Pick(Random random) => random.Next(100) switch

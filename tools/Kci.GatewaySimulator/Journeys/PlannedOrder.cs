@@ -9,6 +9,9 @@ public sealed record PlannedSend(PlannedKci Kci, bool Repeat);
 /// <summary>What the operations API should show for a KCI that was sent.</summary>
 public sealed record ExpectedKci(Guid Id, long SequenceNumber, long GapBefore);
 
+/// <summary>A number held back with --gaps: never POSTed, but known to the simulated gateway's order read.</summary>
+public sealed record WithheldKci(Guid Id, long SequenceNumber);
+
 /// <summary>
 /// An order's journey as the simulator will play it: every numbered KCI, the numbers it holds back for good
 /// (gaps), and the order of its POSTs (shuffled, with repeats).
@@ -16,7 +19,13 @@ public sealed record ExpectedKci(Guid Id, long SequenceNumber, long GapBefore);
 public sealed record PlannedOrder(string Journey, string EntityType, long EntityId, string ConversationId,
     IReadOnlyList<PlannedKci> Kcis, IReadOnlySet<long> Withheld, IReadOnlyList<PlannedSend> Sends)
 {
+    /// <summary>Its place in the run: <see cref="JourneyGenerator.Order"/> of this index makes the same order again.</summary>
+    public int Index { get; init; }
+
     public string Key => $"{EntityType}/{EntityId}";
+
+    public IReadOnlyList<WithheldKci> WithheldKcis() =>
+        [.. Kcis.Where(k => Withheld.Contains(k.SequenceNumber)).OrderBy(k => k.SequenceNumber).Select(k => new WithheldKci(k.Id, k.SequenceNumber))];
 
     /// <summary>
     /// The timeline the order must end with: each KCI that was sent, once, in number order; the first after a

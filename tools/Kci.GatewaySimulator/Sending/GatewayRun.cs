@@ -1,18 +1,24 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
+using Kci.GatewaySimulator.GatewayApi;
 using Kci.GatewaySimulator.Journeys;
 
 namespace Kci.GatewaySimulator.Sending;
 
 /// <summary>What was sent of one order, kept for the check: its expected timeline and when each KCI first went out.</summary>
-public sealed record SentOrder(string EntityType, long EntityId, IReadOnlyList<ExpectedKci> Expected, IReadOnlyDictionary<Guid, DateTimeOffset> FirstSent, bool AllAccepted);
+public sealed record SentOrder(string EntityType, long EntityId, IReadOnlyList<ExpectedKci> Expected, IReadOnlyDictionary<Guid, DateTimeOffset> FirstSent, bool AllAccepted)
+{
+    /// <summary>The numbers held back (--gaps): never POSTed, but in the simulated gateway's order read.</summary>
+    public IReadOnlyList<WithheldKci> Withheld { get; init; } = [];
+}
 
 /// <summary>
 /// Plays the orders: <c>concurrency</c> orders in flight, each order's POSTs one after another in its planned
-/// order, all POSTs paced to the run's rate when one is set.
+/// order, all POSTs paced to the run's rate when one is set. Each order is made known to the simulated gateway's
+/// order read (when it runs) just before its first POST, and each KCI the ingress takes shows there as delivered.
 /// </summary>
-public sealed class GatewayRun(SimulatorOptions options, KciSender sender, RunStats stats, TimeProvider clock)
+public sealed class GatewayRun(SimulatorOptions options, KciSender sender, RunStats stats, TimeProvider clock, GatewayOrders? gateway = null)
 {
     private readonly long _start = Stopwatch.GetTimestamp();
     private long _paced;
@@ -43,14 +49,18 @@ public sealed class GatewayRun(SimulatorOptions options, KciSender sender, RunSt
     {
         var firstSent = new Dictionary<Guid, DateTimeOffset>();
         var allAccepted = true;
+        gateway?.Register(order);
         foreach (var send in order.Sends)
         {
             await PaceAsync(cancellationToken);
             var at = clock.GetUtcNow();
             firstSent.TryAdd(send.Kci.Id, at);
-            allAccepted &= await sender.SendAsync(order, send, cancellationToken);
+            var accepted = await sender.SendAsync(order, send, cancellationToken);
+            if (accepted)
+                gateway?.Delivered(order, send.Kci.SequenceNumber);
+            allAccepted &= accepted;
         }
-        return new SentOrder(order.EntityType, order.EntityId, order.Expected(), firstSent, allAccepted);
+        return new SentOrder(order.EntityType, order.EntityId, order.Expected(), firstSent, allAccepted) { Withheld = order.WithheldKcis() };
     }
 
     /// <summary>The n-th POST of the run waits until n / rate seconds after the first.</summary>

@@ -595,6 +595,10 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("parked_at");
 
+                    b.Property<DateTimeOffset?>("RecoveryDue")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recovery_due");
+
                     b.Property<long>("SkipThrough")
                         .HasColumnType("bigint")
                         .HasColumnName("skip_through");
@@ -688,6 +692,11 @@ namespace Kci.Handlers.Persistence.Migrations
                     b.Property<DateTimeOffset?>("ReceivedOn")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_on");
+
+                    b.Property<string>("RecoveredFrom")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("recovered_from");
 
                     b.Property<string>("RequestId")
                         .IsRequired()

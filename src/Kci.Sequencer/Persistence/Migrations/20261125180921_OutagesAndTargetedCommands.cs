@@ -51,7 +51,7 @@ namespace Kci.Sequencer.Persistence.Migrations
 
             // The sequencer's side of every order, for the operations API (Handlers read it, never the tables behind it):
             // this migration owns its shape, so the tables can change without Handlers noticing.
-            migrationBuilder.Sql(OrderOverview.Create);
+            migrationBuilder.Sql(OrderOverview.CreateBeforeGapRecovery);
         }
 
         /// <inheritdoc />

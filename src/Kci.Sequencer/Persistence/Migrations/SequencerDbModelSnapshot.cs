@@ -143,6 +143,10 @@ namespace Kci.Sequencer.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("parked_at");
 
+                    b.Property<DateTimeOffset?>("RecoveryDue")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recovery_due");
+
                     b.Property<long>("SkipThrough")
                         .HasColumnType("bigint")
                         .HasColumnName("skip_through");
@@ -167,6 +171,10 @@ namespace Kci.Sequencer.Persistence.Migrations
                     b.HasIndex("GapDeadline")
                         .HasDatabaseName("ix_order_sequences_gap_deadline")
                         .HasFilter("gap_deadline IS NOT NULL");
+
+                    b.HasIndex("RecoveryDue")
+                        .HasDatabaseName("ix_order_sequences_recovery_due")
+                        .HasFilter("recovery_due IS NOT NULL");
 
                     b.HasIndex("EntityType", "EntityId")
                         .IsUnique()
@@ -219,6 +227,11 @@ namespace Kci.Sequencer.Persistence.Migrations
                     b.Property<DateTimeOffset>("ReceivedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
+
+                    b.Property<string>("RecoveredFrom")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("recovered_from");
 
                     b.Property<int>("ReleaseCount")
                         .HasColumnType("integer")

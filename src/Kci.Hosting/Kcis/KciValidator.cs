@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kci.Messages;
+using Microsoft.AspNetCore.Http;
 
-namespace Kci.Ingress.Kcis;
+namespace Kci.Hosting.Kcis;
 
 /// <summary>
 /// The request rules of the KCI contract (docs/validation.md). Every problem is reported at once, each

@@ -1,6 +1,7 @@
 using Kci.Messages;
+using Microsoft.AspNetCore.Http;
 
-namespace Kci.Ingress.Kcis;
+namespace Kci.Hosting.Kcis;
 
 /// <summary>The fields of a valid KCI that the pipeline routes and orders by.</summary>
 public sealed record ValidatedKci(
