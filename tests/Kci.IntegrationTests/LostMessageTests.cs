@@ -44,7 +44,7 @@ public class When_a_message_is_lost_or_dead_lettered(OutagePipeline pipeline)
             TimeSpan.FromSeconds(OutagePipeline.AckTimeoutSeconds + 30));
         Assert.Equal([1L, 2L], timeline.Numbers());
         for (var i = 0; i < 2; i++)
-            Assert.Equal("""{"late":false,"sequenceConflict":false,"gapBefore":0}""", timeline.Flags(i).ToJsonString());
+            Assert.Equal("""{"late":false,"sequenceConflict":false,"gapBefore":0,"recovered":false}""", timeline.Flags(i).ToJsonString());
         Assert.Contains("acknowledged again", pipeline.Handlers.Output, StringComparison.Ordinal);
     }
 
@@ -85,7 +85,7 @@ public class When_a_message_is_lost_or_dead_lettered(OutagePipeline pipeline)
         var timeline = await pipeline.WaitForTimelineAsync(ProvideOrder, id, t => t.Count == 3, TimeSpan.FromSeconds(30));
         Assert.Equal([1L, 2L, 3L], timeline.Numbers());
         for (var i = 0; i < 3; i++)
-            Assert.Equal("""{"late":false,"sequenceConflict":false,"gapBefore":0}""", timeline.Flags(i).ToJsonString());
+            Assert.Equal("""{"late":false,"sequenceConflict":false,"gapBefore":0,"recovered":false}""", timeline.Flags(i).ToJsonString());
 
         // A second replay of the same letter changes nothing and says why; the replay is on the record.
         var again = await pipeline.Operations.PostAsJsonAsync($"dead-letters/{letter["id"]}/replay", new { reason = "double click", @operator = "ops-tester" });
