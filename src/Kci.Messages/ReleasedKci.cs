@@ -29,4 +29,7 @@ public sealed record ReleasedKci
 
     /// <summary>Recovered from the gateway's order read to fill a gap (see <see cref="KciReceived.RecoveredFrom"/>), or null.</summary>
     public string? RecoveredFrom { get; init; }
+
+    /// <summary>The trace of the KCI's arrival (a W3C trace context), when tracing is on: Handlers' work on it joins that trace.</summary>
+    public string? TraceParent { get; init; }
 }

@@ -26,6 +26,7 @@ internal static class HandlersServiceExtensions
         builder.Services.AddHttpClient(NotificationDispatcher.HttpClientName);
         builder.Services.AddHostedService<NotificationDispatcher>();
         builder.Services.AddHostedService<DeadLetters.DeadLetterIngest>();
+        builder.Services.AddHostedService<DeadLetters.DeadLetterGauge>();
         builder.AddKciDatabase<HandlersDb>(HandlersDb.Schema, async (db, cancellationToken) =>
         {
             await db.Timeline.AnyAsync(t => t.KciId == Guid.Empty, cancellationToken);

@@ -21,7 +21,8 @@ namespace Kci.Handlers.Recording;
 /// transaction fails for good is applied again KCI by KCI: the KCIs before the failing one commit and are acknowledged, and the
 /// sequencer sends the rest again, the failing KCI first, so that it faults alone.
 /// </remarks>
-public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics metrics, NotificationOutbox notifications, ILogger<KciRecorder> logger)
+public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics metrics, NotificationOutbox notifications, MessageTraces traces,
+    ILogger<KciRecorder> logger)
 {
     /// <summary>What a consumer adds for one KCI, in the same transaction; returns the action item the KCI opens, if any.</summary>
     public delegate ActionItem? Effects(ReleasedKci kci, KciFacts facts, HandlersDb db);
@@ -36,7 +37,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
         }
         catch (Exception ex) when (runs is [{ Kcis.Count: > 1 } run] && !TransientFaults.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
         {
-            var (recorded, failed) = await RecordUntilFailureAsync(run.Kcis, kind, effects, cancellationToken);
+            var (recorded, failed) = await RecordUntilFailureAsync(run.Kcis, traces.Of(run), kind, effects, cancellationToken);
             if (failed == 0)
                 throw; // the run's first KCI fails: the run faults, and the sequencer blocks the order at it
             if (failed == run.Kcis.Count)
@@ -58,7 +59,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
             var recordedBefore = recorded.Count;
             foreach (var kci in run.Kcis)
                 Record(kci, kind, effects, batch, recorded);
-            Acknowledge(run.Kcis[^1], batch.Now, recorded.Count > recordedBefore);
+            Acknowledge(run.Kcis[^1], batch.Now, recorded.Count > recordedBefore, traces.Of(run));
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -69,7 +70,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
     /// <summary>One run, KCI by KCI under savepoints, up to the first that fails; what came before commits with its report.</summary>
     /// <returns>The KCIs recorded, and how many of the run's KCIs were dealt with before the failing one.</returns>
     private async Task<(IReadOnlyList<(ReleasedKci, KciFacts)>, int Failed)> RecordUntilFailureAsync(IReadOnlyList<ReleasedKci> run,
-        string kind, Effects? effects, CancellationToken cancellationToken)
+        string? traceParent, string kind, Effects? effects, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -95,7 +96,7 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
         }
         if (done == 0)
             return ([], 0);
-        Acknowledge(run[done - 1], batch.Now, recordedNow: recorded.Count > 0);
+        Acknowledge(run[done - 1], batch.Now, recordedNow: recorded.Count > 0, traceParent);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         Committed(recorded, kind);
@@ -130,6 +131,11 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
     /// <summary>Records one KCI, unless it was handled before (then nothing is repeated).</summary>
     private void Record(ReleasedKci kci, string kind, Effects? effects, BatchState batch, List<(ReleasedKci, KciFacts)> recorded)
     {
+        // In the trace of the KCI's own arrival, whichever run and batch it came in.
+        using var span = KciTracing.StartUnder("handle kci", System.Diagnostics.ActivityKind.Internal, kci.TraceParent);
+        span?.SetTag("kci.id", kci.KciId.ToString());
+        span?.SetTag("kci.sequence_number", kci.SequenceNumber);
+        span?.SetTag("kci.kind", kind);
         if (!batch.Handled.Add(kci.KciId))
         {
             // Handled before: nothing is repeated, but the sequencer hears of its run again. It dispatched the run again because
@@ -166,7 +172,17 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
 
     private void Committed(List<(ReleasedKci, KciFacts)> recorded, string kind)
     {
-        metrics.Handled.Add(recorded.Count);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (kci, facts) in recorded)
+        {
+            var supplier = metrics.Supplier(kci.Supplier);
+            var entityType = metrics.EntityType(kci.Order.EntityType);
+            metrics.Handled.Add(1, supplier, entityType, new KeyValuePair<string, object?>("kind", kind));
+            if (kci.Late)
+                metrics.Late.Add(1, supplier, entityType);
+            if (facts.DeliveredOn is { } deliveredOn)
+                metrics.EndToEnd.Record(Math.Max(0, (now - deliveredOn).TotalSeconds), supplier, entityType);
+        }
         foreach (var (kci, _) in recorded)
             Log.Handled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kind, kci.ConversationId);
     }
@@ -220,10 +236,11 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
     /// The <see cref="KciHandled"/> that lets the order's next run go, through the outbox of this transaction: it names
     /// <paramref name="last"/>, the last KCI of the run committed. A report for a run handled before gets an id of its own.
     /// </summary>
-    private void Acknowledge(ReleasedKci last, DateTimeOffset now, bool recordedNow) =>
+    private void Acknowledge(ReleasedKci last, DateTimeOffset now, bool recordedNow, string? traceParent) =>
         db.Enqueue(KciQueues.SequencerControl,
             new KciHandled { KciId = last.KciId, OrderId = last.OrderId, SequenceNumber = last.SequenceNumber, HandledAt = now },
             NameBasedGuid.Create(recordedNow ? $"handled:{last.KciId}" : $"handled:{last.KciId}:again:{last.ReleasedAt.UtcTicks}"),
             correlationId: last.OrderId,
-            conversationId: NameBasedGuid.ForConversation(last.ConversationId));
+            conversationId: NameBasedGuid.ForConversation(last.ConversationId),
+            traceParent: traceParent); // the trace of the run's message: the order's next release follows in it
 }

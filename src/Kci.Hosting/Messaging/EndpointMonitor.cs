@@ -91,6 +91,9 @@ public sealed class EndpointMonitor(IOptions<RabbitMqOptions> options, IServiceP
                 var now = clock.GetUtcNow();
                 foreach (var endpoint in _endpoints.Values)
                     endpoint.Observe(now, BrokerReachable);
+                if (services.GetService<Telemetry.KciGauges>() is { } gauges) // kci.endpoint.consuming
+                    gauges.Endpoints = [.. _endpoints.Values.OrderBy(e => e.Queue, StringComparer.Ordinal)
+                        .Select(e => new Telemetry.KciGauges.EndpointState(e.Queue, e.IsConsuming))];
 
                 var allConsuming = _endpoints.Values.All(e => e.IsConsuming);
                 if (allConsuming && !wasAllConsuming)

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Kci.Hosting.Persistence;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -42,9 +43,12 @@ public sealed class TransactionBatcher<T>(IServiceScopeFactory scopes, IOptions<
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>();
 
     /// <summary>Completes once <paramref name="message"/>'s batch committed; throws what failed it.</summary>
-    public Task SubmitAsync(T message, CancellationToken cancellationToken)
+    public Task SubmitAsync(T message, CancellationToken cancellationToken) => SubmitAsync(message, null, cancellationToken);
+
+    /// <summary>As <see cref="SubmitAsync(T, CancellationToken)"/>, with the trace context the message arrived with.</summary>
+    public Task SubmitAsync(T message, string? traceParent, CancellationToken cancellationToken)
     {
-        var pending = new Pending(message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(message, traceParent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_pending.Writer.TryWrite(pending))
             throw new OperationCanceledException("The service is stopping", cancellationToken);
         return pending.Done.Task.WaitAsync(cancellationToken);
@@ -109,11 +113,16 @@ public sealed class TransactionBatcher<T>(IServiceScopeFactory scopes, IOptions<
     private async Task TransactAsync(IReadOnlyList<Pending> batch, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
+        if (scope.ServiceProvider.GetService<Telemetry.MessageTraces>() is { } traces)
+        {
+            foreach (var pending in batch)
+                traces.Add(pending.Message, pending.TraceParent);
+        }
         await scope.ServiceProvider.GetRequiredService<IBatchTransaction<T>>()
             .RunAsync([.. batch.Select(p => p.Message)], cancellationToken);
     }
 
-    private sealed record Pending(T Message, TaskCompletionSource Done);
+    private sealed record Pending(T Message, string? TraceParent, TaskCompletionSource Done);
 }
 
 public static class TransactionBatcherExtensions
@@ -127,6 +136,7 @@ public static class TransactionBatcherExtensions
         where TTransaction : class, IBatchTransaction<T>
     {
         services.AddScoped<IBatchTransaction<T>, TTransaction>();
+        services.TryAddScoped<Telemetry.MessageTraces>();
         services.AddSingleton<TransactionBatcher<T>>();
         services.AddHostedService(provider => provider.GetRequiredService<TransactionBatcher<T>>());
         return services;
@@ -137,5 +147,6 @@ public static class TransactionBatcherExtensions
 public sealed class BatchedConsumer<T>(TransactionBatcher<T> batcher) : MassTransit.IConsumer<T>
     where T : class
 {
-    public Task Consume(MassTransit.ConsumeContext<T> context) => batcher.SubmitAsync(context.Message, context.CancellationToken);
+    public Task Consume(MassTransit.ConsumeContext<T> context) =>
+        batcher.SubmitAsync(context.Message, Telemetry.KciTracing.Current(), context.CancellationToken);
 }

@@ -36,6 +36,7 @@ public static class DatabaseExtensions
 
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
         builder.Services.AddHostedService<OutboxRelay<TDb>>();
+        builder.Services.AddHostedService<Telemetry.OutboxGauge<TDb>>();
         if (warmup is not null)
             builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<DatabaseWarmup<TDb>>(services, warmup));
         builder.Services.AddHealthChecks()

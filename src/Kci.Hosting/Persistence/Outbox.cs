@@ -19,6 +19,7 @@ public static class Outbox
             e.Property(x => x.Destination).HasMaxLength(200);
             e.Property(x => x.MessageType).HasMaxLength(300);
             e.Property(x => x.FaultDestination).HasMaxLength(200);
+            e.Property(x => x.TraceParent).HasMaxLength(100);
             // The database's clock, never an instance's: the relay compares it with now() (docs/reliability.md).
             e.Property(x => x.CreatedAt).HasDefaultValueSql("now()");
         });
@@ -27,10 +28,11 @@ public static class Outbox
 
     /// <summary>
     /// Adds <paramref name="message"/> to the outbox of <paramref name="db"/>: it is sent to
-    /// <paramref name="queue"/> after the current transaction commits, and never if it rolls back.
+    /// <paramref name="queue"/> after the current transaction commits, and never if it rolls back. It is sent in the trace
+    /// of <paramref name="traceParent"/> (a W3C id), by default the activity now (the message or request being handled).
     /// </summary>
     public static void Enqueue(this DbContext db, string queue, object message, Guid messageId,
-        Guid? correlationId = null, Guid? conversationId = null, string? faultQueue = null)
+        Guid? correlationId = null, Guid? conversationId = null, string? faultQueue = null, string? traceParent = null)
     {
         var type = message.GetType();
         db.Set<OutboxMessage>().Add(new OutboxMessage
@@ -43,6 +45,7 @@ public static class Outbox
             FaultDestination = faultQueue,
             CorrelationId = correlationId,
             ConversationId = conversationId,
+            TraceParent = traceParent ?? Telemetry.KciTracing.Current(),
         });
     }
 

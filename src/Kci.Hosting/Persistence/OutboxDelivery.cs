@@ -66,6 +66,7 @@ public sealed class OutboxDelivery<TDb>(IBus bus, OutboxSignal<TDb> signal, IOpt
         var type = Outbox.ResolveMessageType(row.MessageType);
         var message = row.Message ?? JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
         var endpoint = await bus.GetSendEndpoint(Messaging.KciQueues.Address(row.Destination));
+        using var span = Telemetry.KciTracing.StartUnder($"outbox send {row.Destination}", System.Diagnostics.ActivityKind.Producer, row.TraceParent);
         await endpoint.Send(message, type, Pipe.Execute<SendContext>(context =>
         {
             context.MessageId = row.MessageId;

@@ -32,5 +32,8 @@ public sealed class OutboxMessage
     public string? FaultDestination { get; set; }
     public Guid? CorrelationId { get; set; }
     public Guid? ConversationId { get; set; }
+
+    /// <summary>The trace the message belongs to (a W3C trace context), when tracing is on: its send starts a span under it.</summary>
+    public string? TraceParent { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

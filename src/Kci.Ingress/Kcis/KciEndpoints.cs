@@ -94,7 +94,7 @@ public static class KciEndpoints
             return TypedResults.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
 
-        metrics.Received.Add(1);
+        metrics.Received.Add(1, metrics.Supplier(kci.Supplier), metrics.EntityType(kci.Order.EntityType));
         Log.Accepted(logger, requestId, conversationId, kci.Id, kci.Supplier, kci.Order.ToString(), kci.SequenceNumber, Elapsed(started));
         return TypedResults.NoContent();
     }

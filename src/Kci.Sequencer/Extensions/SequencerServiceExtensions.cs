@@ -27,6 +27,7 @@ internal static class SequencerServiceExtensions
         builder.Services.AddTransactionBatcher<KciReceived, SequenceArrivedKcis>();
         builder.Services.AddTransactionBatcher<KciHandled, ReleaseNextAfterHandled>();
         builder.Services.AddHostedService<DeadlineSweeper>();
+        builder.Services.AddHostedService<WaitingOrdersGauge>();
 
         builder.AddKciDatabase<SequencerDb>(SequencerDb.Schema, async (db, cancellationToken) =>
         {

@@ -38,7 +38,7 @@ public sealed class OrderSequenceLoader : ISagaLoader<OrderSequence, SequencerDb
 
     public const string KciColumns =
         "kci_id, order_id, sequence_number, arrival, status, update_type, payload_type, conversation_id, request_id, received_at, " +
-        "released_at, handled_at, release_count, late, sequence_conflict, gap_before, body, recovered_from";
+        "released_at, handled_at, release_count, late, sequence_conflict, gap_before, body, recovered_from, trace_parent";
 
     /// <summary>One saga, for the saga's own messages: the batch load below with one key and nothing to insert.</summary>
     /// <remarks>No row locked means no saga, even if another transaction committed one (and its KCIs) a moment later.</remarks>
@@ -166,6 +166,7 @@ public sealed class OrderSequenceLoader : ISagaLoader<OrderSequence, SequencerDb
         GapBefore = r.GetInt64(15),
         Body = NullableString(r, 16),
         RecoveredFrom = NullableString(r, 17),
+        TraceParent = NullableString(r, 18),
     };
 
     private static string? NullableString(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);

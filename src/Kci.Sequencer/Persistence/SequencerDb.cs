@@ -50,6 +50,7 @@ public sealed class SequencerDb : DbContext
             e.Property(x => x.ConversationId).HasMaxLength(200);
             e.Property(x => x.RequestId).HasMaxLength(200);
             e.Property(x => x.RecoveredFrom).HasMaxLength(500);
+            e.Property(x => x.TraceParent).HasMaxLength(100);
             e.HasIndex(x => new { x.OrderId, x.SequenceNumber });
         });
         modelBuilder.AddOutbox();

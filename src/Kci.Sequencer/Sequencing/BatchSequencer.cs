@@ -1,5 +1,6 @@
 using System.Data;
 using Microsoft.EntityFrameworkCore;
+using Kci.Hosting.Telemetry;
 using Kci.Messages;
 using Kci.Sequencer.Persistence;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ namespace Kci.Sequencer.Sequencing;
 /// </summary>
 /// <remarks>Scoped: one instance, and one <see cref="SequencerDb"/>, per batch.</remarks>
 public sealed class BatchSequencer(SequencerDb db, OrderSequenceLoader loader, OutcomeDispatcher dispatcher,
-    IOptionsMonitor<SequencerOptions> options, ILogger<BatchSequencer> logger)
+    IOptionsMonitor<SequencerOptions> options, MessageTraces traces, ILogger<BatchSequencer> logger)
 {
     /// <summary>
     /// KCIs arrived: each is held, and whatever may go now is released. An order's KCIs in the batch are accepted together,
@@ -29,6 +30,8 @@ public sealed class BatchSequencer(SequencerDb db, OrderSequenceLoader loader, O
                 var outcome = Resequencer.Accept(order, [.. arrived], now, options.CurrentValue);
                 foreach (var kci in arrived)
                 {
+                    if (!outcome.DuplicateKciIds.Contains(kci.KciId) && order.Kcis.Find(k => k.KciId == kci.KciId) is { TraceParent: null } kept)
+                        kept.TraceParent = traces.Of(kci); // before the dispatch below: its release joins the trace it arrived in
                     if (outcome.DuplicateKciIds.Contains(kci.KciId))
                         Log.Duplicate(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kci.RequestId);
                     else if (order.Kcis.Find(k => k.KciId == kci.KciId) is { Status: KciStatus.Held } held)

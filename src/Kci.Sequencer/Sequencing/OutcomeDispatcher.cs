@@ -19,7 +19,7 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
         var orderKey = new OrderKey { EntityType = order.EntityType, EntityId = order.EntityId };
         foreach (var gap in outcome.Gaps)
         {
-            metrics.Gaps.Add(gap.Count);
+            metrics.Gaps.Add(gap.Count, metrics.EntityType(order.EntityType));
             Log.GapSkipped(logger, orderKey.ToString(), gap.From, gap.To, order.ConversationId);
             db.Enqueue(KciQueues.Gaps, new SequenceGapSkipped
             {
@@ -49,6 +49,7 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
             SequenceConflict = kci.SequenceConflict,
             GapBefore = kci.GapBefore,
             RecoveredFrom = kci.RecoveredFrom,
+            TraceParent = kci.TraceParent,
             Body = kci.Body ?? throw new InvalidOperationException($"KCI {kci.KciId} has no body to release"),
         }).ToList();
         var (queue, message) = ReleaseRoute.For(run);
@@ -56,11 +57,16 @@ public sealed class OutcomeDispatcher(KciMetrics metrics, ILogger<OutcomeDispatc
         var messageId = NameBasedGuid.Create($"release:{first.KciId}:{first.ReleaseCount}");
         var conversationId = NameBasedGuid.ForConversation(first.ConversationId);
         // A run whose first KCI fails for good comes back to the saga as a Fault<T>, and blocks the order.
-        db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, faultQueue: KciQueues.SequencerControl);
+        // The run travels in the trace of its first KCI's arrival, however late it is released (the others carry their own).
+        db.Enqueue(queue, message, messageId, order.CorrelationId, conversationId, faultQueue: KciQueues.SequencerControl,
+            traceParent: first.TraceParent);
 
-        metrics.Released.Add(run.Count);
+        var entityType = metrics.EntityType(order.EntityType);
+        metrics.Released.Add(run.Count, entityType);
         foreach (var kci in outcome.Released)
         {
+            if (!outcome.IsRedispatch && kci.ReleaseCount == 1)
+                metrics.Hold.Record(Math.Max(0, (now - kci.ReceivedAt).TotalSeconds), entityType);
             if (kci.SequenceConflict)
                 Log.SequenceConflict(logger, kci.KciId, kci.SequenceNumber, orderKey.ToString(), kci.ConversationId);
             Log.Released(logger, kci.KciId, kci.SequenceNumber, orderKey.ToString(), kci.ConversationId, kci.Late, kci.GapBefore);

@@ -40,4 +40,7 @@ public sealed class SequencedKci
 
     /// <summary>The gateway's order read it was recovered from to fill a gap (null: the gateway delivered it).</summary>
     public string? RecoveredFrom { get; set; }
+
+    /// <summary>The trace its arrival belongs to (a W3C trace context, when tracing is on), so its release joins it later.</summary>
+    public string? TraceParent { get; set; }
 }
