@@ -9,6 +9,7 @@
 #   scripts/stack.sh stop|start postgresql|rabbitmq|rabbitmq-app
 #                             one server alone, for outage drills and the fault tests (rabbitmq-app: stop_app/start_app,
 #                             the node stays up; rabbitmq: the whole broker process)
+#   scripts/stack.sh tools    only install what the tests run besides the servers (Debian's prometheus, with promtool)
 #
 # Overridable: KCI_STACK_DIR, KCI_PG_PORT (5432), KCI_AMQP_PORT (5672), KCI_RABBIT_MGMT_PORT (15672).
 set -euo pipefail
@@ -37,6 +38,26 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
+# Debian's prometheus package: promtool checks the alert rules (ops/prometheus) and the tests run a Prometheus of their
+# own on a free port. Debian's prometheus service is never used, so it must not start: for the install an invoke-rc.d
+# policy that refuses every start is put in place when the machine has none (a Docker image has one already), and on a
+# systemd host the unit the package enabled is disabled again, so it does not start at the next boot either.
+ensure_prometheus() {
+  if [ -x /usr/bin/prometheus ] && command -v promtool >/dev/null; then return; fi
+  local policy=/usr/sbin/policy-rc.d placed='' status=0
+  if [ ! -e "$policy" ]; then
+    as_root sh -c "printf '#!/bin/sh\\nexit 101\\n' >$policy && chmod 755 $policy"
+    placed=1
+  fi
+  apt_install --no-install-recommends prometheus || status=$?
+  if [ -n "$placed" ]; then as_root rm -f "$policy"; fi
+  [ "$status" = 0 ] || die "installing prometheus failed"
+  if [ -n "$placed" ] && [ -d /run/systemd/system ]; then
+    as_root systemctl disable --quiet prometheus.service 2>/dev/null || true
+  fi
+  [ -x /usr/bin/prometheus ] && command -v promtool >/dev/null || die "prometheus or promtool missing after installing"
+}
+
 ensure_installed() {
   local missing=()
   [ -x "$pg_bin/initdb" ] || missing+=(postgresql postgresql-contrib)
@@ -44,6 +65,7 @@ ensure_installed() {
   command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
   [ -x "$pg_bin/initdb" ] || die "PostgreSQL 15 not found in $pg_bin after installing"
+  ensure_prometheus
 }
 
 # PostgreSQL refuses to run as root: its files belong to the postgres user. Where that user cannot
@@ -179,6 +201,7 @@ case "${1:-up}" in
     log "ready: PostgreSQL Host=127.0.0.1;Port=$pg_port;Database=$pg_database;Username=$pg_user;Password=$pg_password"
     log "ready: RabbitMQ amqp://guest:guest@localhost:$amqp_port/, management UI http://localhost:$mgmt_port (login guest / guest)"
     ;;
+  tools) ensure_prometheus ;;
   down) rabbit_down; pg_down ;;
   status) status ;;
   reset) rabbit_down; pg_down; rm -rf "$stack_dir" "$(dirname "$(pg_data_dir)")/pg"; log "data deleted" ;;
@@ -192,5 +215,5 @@ case "${1:-up}" in
       start:rabbitmq-app) rabbit_env; log "starting the RabbitMQ application"; rabbitmqctl_ -q start_app >/dev/null; wait_for_management ;;
       *) echo "usage: $0 stop|start postgresql|rabbitmq|rabbitmq-app" >&2; exit 2 ;;
     esac ;;
-  *) echo "usage: $0 up|down|status|reset|stop|start" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|reset|stop|start|tools" >&2; exit 2 ;;
 esac

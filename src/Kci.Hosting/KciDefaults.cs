@@ -69,6 +69,9 @@ public static class KciDefaults
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapPrometheusScrapingEndpoint("/metrics");
+        // The instruments exist from the start, not from the first KCI: a service that has handled nothing yet still
+        // reports its gauges (endpoints consuming, dead letters, the outbox), so their alerts can fire after a restart.
+        app.Services.GetRequiredService<Telemetry.KciMetrics>();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
