@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Kci.GatewaySimulator.GatewayApi;
 
@@ -30,6 +31,8 @@ public sealed class TenantApiHost : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().UseUrls(listen.GetLeftPart(UriPartial.Authority));
         builder.Services.AddRoutingCore();
+        // Signals belong to the simulator, not to this listener: Ctrl+C and SIGTERM stop the run, which then stops the API.
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         var app = builder.Build();
         app.MapTenantApi(api);
         try
@@ -50,4 +53,12 @@ public sealed class TenantApiHost : IAsyncDisposable
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>A host lifetime that takes no signals (the default console lifetime would swallow the simulator's SIGTERM).</summary>
+internal sealed class SignalFreeLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
