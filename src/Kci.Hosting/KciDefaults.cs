@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -34,6 +35,8 @@ public static class KciDefaults
         // without an exporter, recording an activity for every request, message and SQL command costs CPU for nothing
         // (docs/performance.md). With OTEL_EXPORTER_OTLP_ENDPOINT set, traces and metrics also go out over OTLP.
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var detailedDurations = builder.Configuration.GetValue("Metrics:DetailedDurations", false);
+        var cardinalityLimit = builder.Configuration.GetValue("Metrics:CardinalityLimit", 200);
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Environment.ApplicationName))
             .WithMetrics(metrics => metrics
@@ -41,8 +44,7 @@ public static class KciDefaults
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit", "Npgsql", Telemetry.KciMetrics.MeterName, Messaging.TransactionBatcher<object>.MeterName)
-                .AddView(Telemetry.KciMetrics.HoldDuration, Telemetry.KciMetrics.DurationBuckets)
-                .AddView(Telemetry.KciMetrics.EndToEndDuration, Telemetry.KciMetrics.DurationBuckets)
+                .AddView(instrument => StreamOf(instrument, detailedDurations, cardinalityLimit))
                 .AddPrometheusExporter());
         if (otlp)
         {
@@ -61,6 +63,28 @@ public static class KciDefaults
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         return builder;
     }
+
+    /// <summary>
+    /// The libraries' histograms recorded for every message and every SQL statement (MassTransit's receive, consume and
+    /// delivery durations, Npgsql's operation duration): each adds a bucketed series per message type, consumer and
+    /// statement kind to every service's memory and a record to every message, so they are left out unless
+    /// <c>Metrics:DetailedDurations</c> is true (docs/operations.md). The libraries' counters and gauges, ASP.NET Core's
+    /// request duration and our own histograms stay.
+    /// </summary>
+    private static MetricStreamConfiguration StreamOf(System.Diagnostics.Metrics.Instrument instrument, bool detailedDurations, int cardinalityLimit)
+    {
+        if (!detailedDurations && PerOperationDuration(instrument))
+            return MetricStreamConfiguration.Drop;
+        // Every stream holds room for its cardinality limit of label sets from the start (the SDK's default is 2,000); our
+        // labels are bounded far below 200, and the SDK counts any excess under otel_metric_overflow instead of growing.
+        if (instrument.Name is Telemetry.KciMetrics.HoldDuration or Telemetry.KciMetrics.EndToEndDuration)
+            return new ExplicitBucketHistogramConfiguration { Boundaries = Telemetry.KciMetrics.DurationBoundaries, CardinalityLimit = cardinalityLimit };
+        return new MetricStreamConfiguration { CardinalityLimit = cardinalityLimit };
+    }
+
+    private static bool PerOperationDuration(System.Diagnostics.Metrics.Instrument instrument) =>
+        (instrument.Meter.Name == "MassTransit" && instrument.Name.EndsWith(".duration", StringComparison.Ordinal))
+        || (instrument.Meter.Name == "Npgsql" && instrument.Name == "db.client.operation.duration");
 
     /// <summary>
     /// <c>GET /health/live</c>: the process answers. <c>GET /health/ready</c>: its broker and database answer. <c>GET /metrics</c>:

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using OpenTelemetry.Metrics;
 
 namespace Kci.Hosting.Telemetry;
 
@@ -16,11 +15,8 @@ public sealed class KciMetrics
     public const string HoldDuration = "kci.hold.duration";
     public const string EndToEndDuration = "kci.end_to_end.duration";
 
-    /// <summary>Seconds, from a busy moment (10 ms) to a long gap (an hour).</summary>
-    public static readonly ExplicitBucketHistogramConfiguration DurationBuckets = new()
-    {
-        Boundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
-    };
+    /// <summary>Histogram buckets in seconds, from a busy moment (10 ms) to a long gap (an hour).</summary>
+    public static readonly double[] DurationBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
     private readonly LabelGuard _suppliers = new();
     private readonly LabelGuard _entityTypes = new();
