@@ -50,6 +50,28 @@ public class When_the_openapi_document_is_read(Pipeline pipeline)
         }
     }
 
+    [Fact]
+    public async Task Should_serve_the_operations_apis_document_and_pass_redocly_lint_with_its_recommended_rules()
+    {
+        var text = await pipeline.Operations.GetStringAsync("openapi/v1.json");
+        var document = JsonNode.Parse(text)!.AsObject();
+        Assert.Equal("Kci: Operations API", document["info"]!["title"]!.GetValue<string>());
+        Assert.NotNull(document["paths"]!["/orders/{entityType}/{entityId}/recover"]);
+        var path = Path.Combine(Path.GetTempPath(), $"kci-openapi-ops-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, text);
+        try
+        {
+            var (exit, output) = await RedoclyLintAsync(path);
+            Assert.True(exit == 0, output);
+            Assert.Contains("Woohoo! Your API description is valid", output, StringComparison.Ordinal);
+            Assert.DoesNotMatch(@"You have \d+ warnings?", output);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>Redocly CLI from tools/openapi-lint (installed by scripts/test.sh with npm ci), telemetry and update checks off.</summary>
     internal static async Task<(int Exit, string Output)> RedoclyLintAsync(string document)
     {

@@ -238,7 +238,8 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
         var again = await pipeline.CommandAsync(Provide, order, "skip", (JsonObject)skip.DeepClone());
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         var conflict = (await again.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Contains(failing.ToString(), conflict["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(failing.ToString(), conflict["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(409, conflict["status"]!.GetValue<int>());
         Assert.NotNull(conflict["current"]!["targets"]);
 
         var retryOfOther = await pipeline.CommandAsync(Provide, order, "retry", new JsonObject { ["reason"] = "r", ["operator"] = "ops", ["kciId"] = Guid.NewGuid().ToString() });

@@ -20,30 +20,30 @@ public static class ActionsEndpoints
     public static RouteGroupBuilder MapActionsEndpoints(this RouteGroupBuilder api)
     {
         var actions = api.MapGroup("/actions").WithTags("Actions");
-        actions.MapGet("", ListAsync);
-        actions.MapPost("/{id:guid}/resolve", ResolveAsync);
+        actions.MapGet("", ListAsync).WithName("ListActions").WithSummary("Action items, open or resolved");
+        actions.MapPost("/{id:guid}/resolve", ResolveAsync).WithName("ResolveAction").WithSummary("Resolve an action item, recording who and why");
         return api;
     }
 
-    private static async Task<Results<Ok<List<ActionView>>, BadRequest<ProblemBody>>> ListAsync(HandlersDb db, string? state, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<ActionView>>, ValidationProblem>> ListAsync(HandlersDb db, string? state, CancellationToken cancellationToken)
     {
         if (state is not (null or "open" or "resolved"))
-            return TypedResults.BadRequest(new ProblemBody("state: must be open or resolved"));
+            return Problems.Invalid("state", "must be open or resolved");
         var open = state != "resolved";
         return TypedResults.Ok(await db.Actions.AsNoTracking().Where(a => a.Open == open)
             .OrderBy(a => a.CreatedAt).Take(500).Select(ToView).ToListAsync(cancellationToken));
     }
 
-    private static async Task<Results<Ok<ActionView>, NotFound, Conflict<ProblemBody>, BadRequest<ProblemBody>>> ResolveAsync(Guid id,
+    private static async Task<Results<Ok<ActionView>, ProblemHttpResult, ValidationProblem>> ResolveAsync(Guid id,
         OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         if (!OperatorRequest.IsValid(body))
-            return TypedResults.BadRequest(new ProblemBody("reason: is required"));
+            return Problems.Invalid("reason", "is required");
         var action = await db.Actions.FindAsync([id], cancellationToken);
         if (action is null)
-            return TypedResults.NotFound();
+            return Problems.NotFound($"No action {id}");
         if (!action.Open)
-            return TypedResults.Conflict(new ProblemBody($"already resolved by {action.ResolvedBy}"));
+            return Problems.Conflict($"The action was resolved already, by {action.ResolvedBy}", ToView.Compile()(action));
 
         var now = clock.GetUtcNow();
         var who = body.Who(user);

@@ -21,9 +21,9 @@ public static class DeadLettersEndpoints
     public static RouteGroupBuilder MapDeadLettersEndpoints(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/dead-letters").WithTags("Dead letters");
-        group.MapGet("", ListAsync);
-        group.MapGet("/summary", SummaryAsync);
-        group.MapPost("/{id:long}/replay", ReplayAsync);
+        group.MapGet("", ListAsync).WithName("ListDeadLetters").WithSummary("Dead letters, waiting or replayed");
+        group.MapGet("/summary", SummaryAsync).WithName("SummariseDeadLetters").WithSummary("Per dead-letter queue: how many wait, the oldest, the latest reason");
+        group.MapPost("/{id:long}/replay", ReplayAsync).WithName("ReplayDeadLetter").WithSummary("Send a dead letter back to the queue it faulted on");
         return api;
     }
 
@@ -34,11 +34,11 @@ public static class DeadLettersEndpoints
     /// <summary><see cref="ToView"/> compiled once, for a letter in memory.</summary>
     private static readonly Func<DeadLetter, DeadLetterView> View = ToView.Compile();
 
-    private static async Task<Results<Ok<List<DeadLetterView>>, BadRequest<ProblemBody>>> ListAsync(HandlersDb db, string? queue, string? state,
+    private static async Task<Results<Ok<List<DeadLetterView>>, ValidationProblem>> ListAsync(HandlersDb db, string? queue, string? state,
         CancellationToken cancellationToken)
     {
         if (state is not (null or DeadLetterStates.Dead or DeadLetterStates.Replayed))
-            return TypedResults.BadRequest(new ProblemBody("state: must be dead or replayed"));
+            return Problems.Invalid("state", "must be dead or replayed");
         var query = db.DeadLetters.AsNoTracking().Where(d => d.State == (state ?? DeadLetterStates.Dead));
         if (!string.IsNullOrEmpty(queue))
             query = query.Where(d => d.Queue == queue);
@@ -66,25 +66,25 @@ public static class DeadLettersEndpoints
     /// Sends the message back to the queue it faulted on (through the outbox, with its own message id), marks it replayed
     /// and records who and why, in one transaction. A dead letter already replayed is answered 409 with its state.
     /// </summary>
-    private static async Task<Results<Accepted<DeadLetterView>, NotFound, BadRequest<ProblemBody>, Conflict<DeadLetterView>, UnprocessableEntity<ProblemBody>>>
+    private static async Task<Results<Accepted<DeadLetterView>, ProblemHttpResult, ValidationProblem>>
         ReplayAsync(long id, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs,
             CancellationToken cancellationToken)
     {
         if (!OperatorRequest.IsValid(body))
-            return TypedResults.BadRequest(new ProblemBody("reason: is required"));
+            return Problems.Invalid("reason", "is required");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var letter = await db.DeadLetters.FromSql($"SELECT * FROM handlers.dead_letters WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
         if (letter is null)
-            return TypedResults.NotFound();
+            return Problems.NotFound($"No dead letter {id}");
         if (letter.State != DeadLetterStates.Dead)
-            return TypedResults.Conflict(View(letter));
+            return Problems.Conflict($"The dead letter is {letter.State} already", View(letter));
 
         var facts = EnvelopeReader.Read(letter.Envelope);
         var type = letter.MessageType.Contains('.', StringComparison.Ordinal) || letter.MessageType.Contains(':', StringComparison.Ordinal)
             ? null
             : typeof(KciReceived).Assembly.GetType($"Kci.Messages.{letter.MessageType}", throwOnError: false);
         if (type is null || facts.Message is not { } message)
-            return TypedResults.UnprocessableEntity(new ProblemBody($"messageType: {letter.MessageType} cannot be replayed by the operations API"));
+            return Problems.Unprocessable("messageType", $"{letter.MessageType} cannot be replayed by the operations API");
 
         var now = clock.GetUtcNow();
         var who = body.Who(user);

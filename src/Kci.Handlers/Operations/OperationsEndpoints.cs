@@ -30,23 +30,25 @@ public static class OperationsEndpoints
         api.MapGet("/errors", async (HandlersDb db, CancellationToken ct) => TypedResults.Ok(await db.Errors.AsNoTracking()
             .OrderByDescending(e => e.RecordedAt).Take(500)
             .Select(e => new ErrorView(e.KciId, e.EntityType, e.EntityId, e.SequenceNumber, e.Uuid, e.Code, e.Messages, e.EntityStatus, e.RecordedAt))
-            .ToListAsync(ct))).WithTags("Errors");
+            .ToListAsync(ct))).WithTags("Errors").WithName("ListErrors").WithSummary("ERROR KCIs: the gateway's uuid, code and messages");
         api.MapGet("/unrecognised", async (HandlersDb db, CancellationToken ct) => TypedResults.Ok(await db.Timeline.AsNoTracking()
             .Where(t => t.Kind == "unrecognised").OrderByDescending(t => t.Position).Take(500)
             .Select(t => new UnrecognisedView(t.KciId, t.UpdateType, t.PayloadType, t.SequenceNumber, t.OrderId, t.HandledAt, t.Body))
-            .ToListAsync(ct))).WithTags("Errors");
+            .ToListAsync(ct))).WithTags("Errors").WithName("ListUnrecognised").WithSummary("KCIs of unknown update or entity types, kept whole");
         api.MapGet("/sequencer/held", async (HandlersDb db, DateTimeOffset? updatedSince, string? reason, int? page, CancellationToken ct) =>
-            TypedResults.Ok(await SequencerReader.HeldAsync(db, updatedSince, reason, Math.Clamp(page ?? 1, 1, 100_000), 100, ct))).WithTags("Sequencer");
-        api.MapGet("/notifications", NotificationsAsync).WithTags("Notifications");
+            TypedResults.Ok(await SequencerReader.HeldAsync(db, updatedSince, reason, Math.Clamp(page ?? 1, 1, 100_000), 100, ct))).WithTags("Sequencer").WithName("ListWaitingOrders")
+            .WithSummary("Orders that wait (gap, blocked, parked, dead letter, acknowledgement), the longest first");
+        api.MapGet("/notifications", NotificationsAsync).WithTags("Notifications").WithName("ListNotifications")
+            .WithSummary("Downstream deliveries, with their attempts and last error");
         api.MapGet("/operator-actions", async (HandlersDb db, CancellationToken ct) => TypedResults.Ok(await db.OperatorActions.AsNoTracking()
-            .OrderByDescending(a => a.At).Take(500).ToListAsync(ct))).WithTags("Operators");
+            .OrderByDescending(a => a.At).Take(500).ToListAsync(ct))).WithTags("Operators").WithName("ListOperatorActions").WithSummary("Every operator action: who, what, why, when");
         return app;
     }
 
-    private static async Task<Results<Ok<List<NotificationView>>, BadRequest<ProblemBody>>> NotificationsAsync(HandlersDb db, string? state, CancellationToken ct)
+    private static async Task<Results<Ok<List<NotificationView>>, ValidationProblem>> NotificationsAsync(HandlersDb db, string? state, CancellationToken ct)
     {
         if (state is not (null or "pending" or "failed" or "delivered"))
-            return TypedResults.BadRequest(new ProblemBody("state: must be pending, failed or delivered"));
+            return Problems.Invalid("state", "must be pending, failed or delivered");
         var query = db.Notifications.AsNoTracking();
         if (state is not null)
             query = query.Where(n => n.State == state);

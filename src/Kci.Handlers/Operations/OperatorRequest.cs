@@ -14,8 +14,6 @@ public sealed record OperatorRequest(string? Reason, string? Operator)
     public static bool IsValid(OperatorRequest? request) => !string.IsNullOrWhiteSpace(request?.Reason);
 }
 
-public sealed record ProblemBody(string Error);
-
 /// <summary>
 /// The body of retry, skip, unpark and recover: why, who (without a token), and the target the operator saw: <see cref="KciId"/>
 /// (retry: the blocked KCI; skip: the blocked or a dead-lettered KCI), <see cref="Gap"/> (skip: the missing numbers the
@@ -48,6 +46,3 @@ public sealed record OperatorCommandRequest(string? Reason, string? Operator, Gu
         _ => null,
     };
 }
-
-/// <summary>A 409: the command's target no longer holds the order; nothing was changed. The order's targets as they are now.</summary>
-public sealed record CommandConflict(string Error, SequencerView Current);

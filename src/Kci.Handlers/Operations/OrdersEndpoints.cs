@@ -36,25 +36,38 @@ public sealed record Page<T>(int Number, int PageSize, List<T> Items);
 public static class OrdersEndpoints
 {
     private const int PageSize = 50;
+    private const int MaxPage = 100_000;
+
+    private static readonly (string Command, string Name, string Summary)[] Commands =
+    [
+        ("retry", "RetryBlockedKci", "Dispatch the blocked KCI again, with the rest of its run"),
+        ("skip", "SkipKciOrGap", "Give up on the blocked or a dead-lettered KCI, or on the gap the order waits for"),
+        ("unpark", "UnparkOrder", "Release an order parked for holding too many KCIs"),
+        ("recover", "RecoverGap", "Ask the gateway's order read for the numbers the order misses, now"),
+    ];
 
     public static RouteGroupBuilder MapOrdersEndpoints(this RouteGroupBuilder api)
     {
         var orders = api.MapGroup("/orders").WithTags("Orders");
-        orders.MapGet("", ListAsync);
-        orders.MapGet("/{entityType}/{entityId}", GetAsync);
-        orders.MapGet("/{entityType}/{entityId}/kcis", TimelineAsync);
-        foreach (var command in (string[])["retry", "skip", "unpark", "recover"])
+        orders.MapGet("", ListAsync).WithName("ListOrders").WithSummary("Orders, newest first, 50 a page");
+        orders.MapGet("/{entityType}/{entityId}", GetAsync).WithName("GetOrder")
+            .WithSummary("An order: its state, open actions, skipped gaps, dead letters and the sequencer's view");
+        orders.MapGet("/{entityType}/{entityId}/kcis", TimelineAsync).WithName("GetOrderTimeline").WithSummary("The order's KCIs in handling order");
+        foreach (var (command, name, summary) in Commands)
         {
             orders.MapPost($"/{{entityType}}/{{entityId}}/{command}", (string entityType, string entityId, OperatorCommandRequest body,
                     ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
-                CommandAsync(command, entityType, entityId, body, user, db, clock, logs, ct));
+                CommandAsync(command, entityType, entityId, body, user, db, clock, logs, ct))
+                .WithName(name).WithSummary(summary);
         }
         return api;
     }
 
-    private static async Task<Ok<Page<OrderSummary>>> ListAsync(HandlersDb db, string? status, string? supplier, DateTimeOffset? updatedSince,
-        int? page, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<OrderSummary>>, ValidationProblem>> ListAsync(HandlersDb db, string? status, string? supplier,
+        DateTimeOffset? updatedSince, int? page, CancellationToken cancellationToken)
     {
+        if (page is < 1 or > MaxPage)
+            return Problems.Invalid("page", $"must be from 1 to {MaxPage}");
         var query = db.Orders.AsNoTracking();
         if (!string.IsNullOrEmpty(status))
             query = query.Where(o => o.Status == status);
@@ -70,7 +83,7 @@ public static class OrdersEndpoints
         return TypedResults.Ok(new Page<OrderSummary>(number, PageSize, items));
     }
 
-    private static async Task<Results<Ok<OrderDetail>, NotFound>> GetAsync(string entityType, string entityId, HandlersDb db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<OrderDetail>, ProblemHttpResult>> GetAsync(string entityType, string entityId, HandlersDb db, CancellationToken cancellationToken)
     {
         var orderId = NameBasedGuid.ForOrder(entityType, entityId);
         var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.OrderId == orderId, cancellationToken);
@@ -78,7 +91,7 @@ public static class OrdersEndpoints
         var deadLetters = await db.DeadLetters.AsNoTracking().Where(d => d.OrderId == orderId).OrderBy(d => d.Id)
             .Select(DeadLettersEndpoints.ToView).ToListAsync(cancellationToken);
         if (order is null && sequencer is null && deadLetters.Count == 0)
-            return TypedResults.NotFound(); // an order known only by its dead letters still has a page: they are why
+            return Problems.NotFound($"No order {entityType}/{entityId}"); // one known only by its dead letters still has a page
 
         var actions = await db.Actions.AsNoTracking().Where(a => a.OrderId == orderId && a.Open).OrderBy(a => a.SequenceNumber)
             .Select(ActionsEndpoints.ToView).ToListAsync(cancellationToken);
@@ -91,7 +104,7 @@ public static class OrdersEndpoints
     }
 
     /// <summary>The order's KCIs in the order they were handled.</summary>
-    private static async Task<Results<Ok<List<TimelineItem>>, NotFound>> TimelineAsync(string entityType, string entityId, HandlersDb db,
+    private static async Task<Results<Ok<List<TimelineItem>>, ProblemHttpResult>> TimelineAsync(string entityType, string entityId, HandlersDb db,
         CancellationToken cancellationToken)
     {
         var orderId = NameBasedGuid.ForOrder(entityType, entityId);
@@ -106,7 +119,7 @@ public static class OrdersEndpoints
             new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore, t.RecoveredFrom is not null), Json(t.SupplierNotes), t.ConversationId,
             t.RecoveredFrom)).ToList();
         if (items.Count == 0 && !await db.Orders.AnyAsync(o => o.OrderId == orderId, cancellationToken))
-            return TypedResults.NotFound();
+            return Problems.NotFound($"No order {entityType}/{entityId}");
         return TypedResults.Ok(items);
     }
 
@@ -118,17 +131,17 @@ public static class OrdersEndpoints
     /// order, recorded as ignored), then records the operator's action and sends the command to the order's saga, in one
     /// transaction. The saga checks the target again under its lock, and applies a command id only once.
     /// </summary>
-    private static async Task<Results<Accepted<OperatorAction>, NotFound, BadRequest<ProblemBody>, Conflict<CommandConflict>>> CommandAsync(string command,
+    private static async Task<Results<Accepted<OperatorAction>, ProblemHttpResult, ValidationProblem>> CommandAsync(string command,
         string entityType, string entityId, OperatorCommandRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs,
         CancellationToken cancellationToken)
     {
         if (!OperatorRequest.IsValid(body.Base))
-            return TypedResults.BadRequest(new ProblemBody("reason: is required"));
+            return Problems.Invalid("reason", "is required");
         var orderId = NameBasedGuid.ForOrder(entityType, entityId);
         if (await SequencerReader.ForOrderAsync(db, orderId, cancellationToken) is not { } view)
-            return TypedResults.NotFound();
+            return Problems.NotFound($"The sequencer knows no order {entityType}/{entityId}");
         if (body.MissingTarget(command) is { } missing)
-            return TypedResults.BadRequest(new ProblemBody(missing));
+            return Problems.Invalid(missing);
 
         var now = clock.GetUtcNow();
         var who = body.Base.Who(user);
@@ -161,7 +174,7 @@ public static class OrdersEndpoints
         Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, command, record.Target, record.Reason, record.Outcome);
         return mismatch is null
             ? TypedResults.Accepted($"/orders/{entityType}/{entityId}", record)
-            : TypedResults.Conflict(new CommandConflict(mismatch, view));
+            : Problems.Conflict(mismatch, view);
     }
 
     private static string Target(string command, OperatorCommandRequest body, SequencerView view) =>
