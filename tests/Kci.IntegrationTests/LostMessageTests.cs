@@ -90,7 +90,7 @@ public class When_a_message_is_lost_or_dead_lettered(OutagePipeline pipeline)
         // A second replay of the same letter changes nothing and says why; the replay is on the record.
         var again = await pipeline.Operations.PostAsJsonAsync($"dead-letters/{letter["id"]}/replay", new { reason = "double click", @operator = "ops-tester" });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        Assert.Equal("replayed", (await again.Content.ReadFromJsonAsync<JsonObject>())!["state"]!.GetValue<string>());
+        Assert.Equal("replayed", (await again.Content.ReadFromJsonAsync<JsonObject>())!["current"]!["state"]!.GetValue<string>()); // a problem, with the letter as it is now
         var actions = (await pipeline.Operations.GetFromJsonAsync<JsonArray>("operator-actions"))!;
         Assert.Contains(actions, a => a!["command"]!.GetValue<string>() == "replay-dead-letter" && a["target"]!.GetValue<string>() == $"dead-letter/{letter["id"]}");
     }
