@@ -172,9 +172,10 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
 
     private void Committed(List<(ReleasedKci, KciFacts)> recorded, string kind)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         foreach (var (kci, facts) in recorded)
         {
+            Log.Handled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kind, kci.ConversationId);
             var supplier = metrics.Supplier(kci.Supplier);
             var entityType = metrics.EntityType(kci.Order.EntityType);
             metrics.Handled.Add(1, supplier, entityType, new KeyValuePair<string, object?>("kind", kind));
@@ -183,8 +184,6 @@ public sealed class KciRecorder(HandlersDb db, TimeProvider clock, KciMetrics me
             if (facts.DeliveredOn is { } deliveredOn)
                 metrics.EndToEnd.Record(Math.Max(0, (now - deliveredOn).TotalSeconds), supplier, entityType);
         }
-        foreach (var (kci, _) in recorded)
-            Log.Handled(logger, kci.KciId, kci.SequenceNumber, kci.Order.ToString(), kind, kci.ConversationId);
     }
 
     /// <summary>The order's state, the timeline row, and the open actions this KCI shows were dealt with.</summary>

@@ -36,7 +36,7 @@ public sealed class KciPublisher(IBus bus, IOptions<IngressOptions> options)
         bound.CancelAfter(options.Value.ConfirmTimeout);
         try
         {
-            await _retry.ExecuteAsync(async token => await SendAsync(kci, token), bound.Token);
+            await _retry.ExecuteAsync(async token => await bus.SendKciAsync(kci, token), bound.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -46,20 +46,6 @@ public sealed class KciPublisher(IBus bus, IOptions<IngressOptions> options)
         {
             throw new BrokerUnavailableException("The broker refused or dropped the message", ex);
         }
-    }
-
-    private async Task SendAsync(KciReceived kci, CancellationToken cancellationToken)
-    {
-        var endpoint = await bus.GetSendEndpoint(KciQueues.Address(KciQueues.Sequencer));
-        var conversationId = NameBasedGuid.ForConversation(kci.ConversationId);
-        await endpoint.Send(kci, context =>
-        {
-            context.Durable = true;
-            context.CorrelationId = conversationId;
-            context.ConversationId = conversationId;
-            context.Headers.Set("X-Conversation-ID", kci.ConversationId);
-            context.Headers.Set("X-Request-ID", kci.RequestId);
-        }, cancellationToken);
     }
 
     private static bool IsBrokerFault(Exception ex) =>

@@ -151,18 +151,16 @@ public sealed class GapRecoverer : RepeatingService
         }
     }
 
-    /// <summary>Into the Sequencer's own queue, as the ingress sends a delivery (persistent, confirmed by the broker).</summary>
+    /// <summary>Into the Sequencer's own queue, as the ingress sends a delivery (<see cref="KciReceivedSend"/>).</summary>
     private async Task SendAsync(Guid orderId, List<RecoveredKci> recovered, string source, string conversationId, string requestId,
         CancellationToken cancellationToken)
     {
         if (recovered.Count == 0)
             return;
         var now = Clock.GetUtcNow();
-        var endpoint = await _bus.GetSendEndpoint(KciQueues.Address(KciQueues.Sequencer));
-        var conversation = NameBasedGuid.ForConversation(conversationId);
         foreach (var kci in recovered)
         {
-            var message = new KciReceived
+            await _bus.SendKciAsync(new KciReceived
             {
                 KciId = kci.Kci.Id,
                 OrderId = orderId,
@@ -176,14 +174,6 @@ public sealed class GapRecoverer : RepeatingService
                 ReceivedAt = now,
                 Body = kci.Body,
                 RecoveredFrom = source,
-            };
-            await endpoint.Send(message, context =>
-            {
-                context.Durable = true;
-                context.CorrelationId = conversation;
-                context.ConversationId = conversation;
-                context.Headers.Set("X-Conversation-ID", conversationId);
-                context.Headers.Set("X-Request-ID", requestId);
             }, cancellationToken);
         }
     }
