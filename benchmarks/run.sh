@@ -59,7 +59,10 @@ bench="dotnet benchmarks/Kci.Benchmarks/bin/Release/net10.0/Kci.Benchmarks.dll"
 # A database and a virtual host of the benchmarks' own, made afresh: the local stack's data is left alone.
 export PGPASSWORD=kci
 psql_kci() { psql -h 127.0.0.1 -U kci -v ON_ERROR_STOP=1 -q "$@"; }
-psql_kci -d postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database"
+# A plain DROP first: it waits out an autovacuum worker on the last run's tables, which FORCE may not terminate (the
+# worker is the superuser's); FORCE then ends any session of ours that a killed run left behind.
+psql_kci -d postgres -c "DROP DATABASE IF EXISTS $database" 2>/dev/null || psql_kci -d postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)"
+psql_kci -d postgres -c "CREATE DATABASE $database"
 mgmt() { curl -fsS -u guest:guest -H 'content-type: application/json' "$@"; }
 mgmt -X DELETE "http://localhost:15672/api/vhosts/$vhost" >/dev/null 2>&1 || true
 mgmt -X PUT "http://localhost:15672/api/vhosts/$vhost" >/dev/null
