@@ -9,7 +9,7 @@
 #   scripts/stack.sh stop|start postgresql|rabbitmq|rabbitmq-app
 #                             one server alone, for outage drills and the fault tests (rabbitmq-app: stop_app/start_app,
 #                             the node stays up; rabbitmq: the whole broker process)
-#   scripts/stack.sh tools    only install what the tests run besides the servers (Debian's prometheus, with promtool)
+#   scripts/stack.sh tools    only install what the tests run besides the servers (Debian's prometheus with promtool, chromium)
 #
 # Overridable: KCI_STACK_DIR, KCI_PG_PORT (5432), KCI_AMQP_PORT (5672), KCI_RABBIT_MGMT_PORT (15672).
 set -euo pipefail
@@ -58,6 +58,14 @@ ensure_prometheus() {
   [ -x /usr/bin/prometheus ] && command -v promtool >/dev/null || die "prometheus or promtool missing after installing"
 }
 
+# Debian's chromium: the console's tests drive it headless with Playwright for .NET (its own browser download cannot
+# reach its servers here).
+ensure_chromium() {
+  if command -v chromium >/dev/null; then return; fi
+  apt_install --no-install-recommends chromium || die "installing chromium failed"
+  command -v chromium >/dev/null || die "chromium missing after installing"
+}
+
 ensure_installed() {
   local missing=()
   [ -x "$pg_bin/initdb" ] || missing+=(postgresql postgresql-contrib)
@@ -66,6 +74,7 @@ ensure_installed() {
   if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
   [ -x "$pg_bin/initdb" ] || die "PostgreSQL 15 not found in $pg_bin after installing"
   ensure_prometheus
+  ensure_chromium
 }
 
 # PostgreSQL refuses to run as root: its files belong to the postgres user. Where that user cannot
@@ -201,7 +210,7 @@ case "${1:-up}" in
     log "ready: PostgreSQL Host=127.0.0.1;Port=$pg_port;Database=$pg_database;Username=$pg_user;Password=$pg_password"
     log "ready: RabbitMQ amqp://guest:guest@localhost:$amqp_port/, management UI http://localhost:$mgmt_port (login guest / guest)"
     ;;
-  tools) ensure_prometheus ;;
+  tools) ensure_prometheus; ensure_chromium ;;
   down) rabbit_down; pg_down ;;
   status) status ;;
   reset) rabbit_down; pg_down; rm -rf "$stack_dir" "$(dirname "$(pg_data_dir)")/pg"; log "data deleted" ;;

@@ -12,7 +12,7 @@ results=$repo/TestResults
 if docker info >/dev/null 2>&1; then
   echo "[test] Docker engine found: servers come from Testcontainers"
   export KCI_TEST_INFRASTRUCTURE=testcontainers
-  scripts/stack.sh tools # Debian's prometheus and promtool, for the metrics and alert-rule tests
+  scripts/stack.sh tools # Debian's prometheus and promtool (metrics, alert rules) and chromium (the console)
 else
   echo "[test] no Docker engine: using the local stack"
   export KCI_TEST_INFRASTRUCTURE=local

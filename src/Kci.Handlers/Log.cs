@@ -43,4 +43,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4012, Level = LogLevel.Warning,
         Message = "A run of {OrderKey} stopped at KCI {FailedKciId} ({ExceptionType}): the {Committed} KCI(s) before it are committed and acknowledged; it goes again on its own")]
     public static partial void RunStopped(ILogger logger, string orderKey, Guid failedKciId, string exceptionType, int committed);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Information,
+        Message = "Retention: removed the KCI bodies and contact details of {Orders} order(s) closed before {ClosedBefore:O} (Retention:ClosedOrderBodies {Period})")]
+    public static partial void RetentionApplied(ILogger logger, int orders, DateTimeOffset closedBefore, TimeSpan period);
 }

@@ -1,4 +1,5 @@
 using Kci.Handlers.Extensions;
+using Kci.Handlers.OperatorConsole;
 using Kci.Handlers.Operations;
 using Kci.Handlers.Persistence;
 using Kci.Hosting;
@@ -10,6 +11,7 @@ builder.AddHandlersServices();   // the consumers, their database and outbox, no
 var secured = OperationsAuth.AddTo(builder); // bearer tokens for the operations API outside the local stack
 builder.AddOperationsProblems();               // every error as RFC 7807 problem details
 builder.AddOperationsOpenApi();                // /openapi/v1.json
+builder.AddOperatorConsole(secured);           // /console, and the retention of closed orders' personal data
 
 var app = builder.Build();
 if (await app.TryMigrateAsync<HandlersDb>(args))
@@ -24,4 +26,5 @@ if (secured)
 app.MapDefaultEndpoints();
 app.MapOpenApi();
 app.MapOperationsEndpoints(requireAuthorization: secured);
+app.MapOperatorConsole();
 app.Run();

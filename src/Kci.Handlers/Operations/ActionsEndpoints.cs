@@ -17,6 +17,9 @@ public static class ActionsEndpoints
     public static readonly Expression<Func<ActionItem, ActionView>> ToView = a => new ActionView(a.Id, a.EntityType, a.EntityId,
         a.SequenceNumber, a.Type, a.Code, a.Text, a.WhatToDo, a.DueBy, a.Open, a.CreatedAt, a.ResolvedAt, a.ResolvedBy, a.Resolution);
 
+    /// <summary><see cref="ToView"/> compiled once, for an item in memory.</summary>
+    internal static readonly Func<ActionItem, ActionView> View = ToView.Compile();
+
     public static RouteGroupBuilder MapActionsEndpoints(this RouteGroupBuilder api)
     {
         var actions = api.MapGroup("/actions").WithTags("Actions");
@@ -35,22 +38,6 @@ public static class ActionsEndpoints
     }
 
     private static async Task<Results<Ok<ActionView>, ProblemHttpResult, ValidationProblem>> ResolveAsync(Guid id,
-        OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken cancellationToken)
-    {
-        if (!OperatorRequest.IsValid(body))
-            return Problems.Invalid("reason", "is required");
-        var action = await db.Actions.FindAsync([id], cancellationToken);
-        if (action is null)
-            return Problems.NotFound($"No action {id}");
-        if (!action.Open)
-            return Problems.Conflict($"The action was resolved already, by {action.ResolvedBy}", ToView.Compile()(action));
-
-        var now = clock.GetUtcNow();
-        var who = body.Who(user);
-        ActionRules.Resolve(action, who, body.Reason!.Trim(), now);
-        db.OperatorActions.Add(new OperatorAction { Command = "resolve-action", Target = id.ToString(), Operator = who, Reason = body.Reason.Trim(), At = now });
-        await db.SaveChangesAsync(cancellationToken);
-        Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, "resolve-action", id.ToString(), body.Reason.Trim(), "done");
-        return TypedResults.Ok(ToView.Compile()(action));
-    }
+        OperatorRequest body, ClaimsPrincipal user, OperatorCommands commands, CancellationToken cancellationToken) =>
+        OperatorResults.Of(await commands.ResolveActionAsync(id, body, body.Who(user), cancellationToken), done => TypedResults.Ok((ActionView)done.Current!));
 }

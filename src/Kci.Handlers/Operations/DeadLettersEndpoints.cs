@@ -32,7 +32,7 @@ public static class DeadLettersEndpoints
         d.ExceptionType, d.ExceptionMessage, d.FaultedAt, d.TakenAt, d.State, d.ReplayedAt, d.ReplayedBy);
 
     /// <summary><see cref="ToView"/> compiled once, for a letter in memory.</summary>
-    private static readonly Func<DeadLetter, DeadLetterView> View = ToView.Compile();
+    internal static readonly Func<DeadLetter, DeadLetterView> View = ToView.Compile();
 
     private static async Task<Results<Ok<List<DeadLetterView>>, ValidationProblem>> ListAsync(HandlersDb db, string? queue, string? state,
         CancellationToken cancellationToken)
@@ -46,7 +46,10 @@ public static class DeadLettersEndpoints
     }
 
     /// <summary>Per dead-letter queue: how many wait for an operator, the oldest, and the latest reason.</summary>
-    private static async Task<Ok<List<DeadLetterQueueSummary>>> SummaryAsync(HandlersDb db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<DeadLetterQueueSummary>>> SummaryAsync(HandlersDb db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await SummariesAsync(db, cancellationToken));
+
+    internal static async Task<List<DeadLetterQueueSummary>> SummariesAsync(HandlersDb db, CancellationToken cancellationToken)
     {
         var rows = await db.DeadLetters.AsNoTracking().Where(d => d.State == DeadLetterStates.Dead)
             .GroupBy(d => d.Queue)
@@ -58,46 +61,12 @@ public static class DeadLettersEndpoints
                 LatestReason = g.OrderByDescending(d => d.Id).Select(d => d.ExceptionType).FirstOrDefault(),
             })
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(rows.OrderBy(r => r.Queue, StringComparer.Ordinal)
-            .Select(r => new DeadLetterQueueSummary(r.Queue, r.Count, r.Oldest, r.LatestReason)).ToList());
+        return [.. rows.OrderBy(r => r.Queue, StringComparer.Ordinal).Select(r => new DeadLetterQueueSummary(r.Queue, r.Count, r.Oldest, r.LatestReason))];
     }
 
-    /// <summary>
-    /// Sends the message back to the queue it faulted on (through the outbox, with its own message id), marks it replayed
-    /// and records who and why, in one transaction. A dead letter already replayed is answered 409 with its state.
-    /// </summary>
-    private static async Task<Results<Accepted<DeadLetterView>, ProblemHttpResult, ValidationProblem>>
-        ReplayAsync(long id, OperatorRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs,
-            CancellationToken cancellationToken)
-    {
-        if (!OperatorRequest.IsValid(body))
-            return Problems.Invalid("reason", "is required");
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var letter = await db.DeadLetters.FromSql($"SELECT * FROM handlers.dead_letters WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
-        if (letter is null)
-            return Problems.NotFound($"No dead letter {id}");
-        if (letter.State != DeadLetterStates.Dead)
-            return Problems.Conflict($"The dead letter is {letter.State} already", View(letter));
-
-        var facts = EnvelopeReader.Read(letter.Envelope);
-        var type = letter.MessageType.Contains('.', StringComparison.Ordinal) || letter.MessageType.Contains(':', StringComparison.Ordinal)
-            ? null
-            : typeof(KciReceived).Assembly.GetType($"Kci.Messages.{letter.MessageType}", throwOnError: false);
-        if (type is null || facts.Message is not { } message)
-            return Problems.Unprocessable("messageType", $"{letter.MessageType} cannot be replayed by the operations API");
-
-        var now = clock.GetUtcNow();
-        var who = body.Who(user);
-        var reason = body.Reason!.Trim();
-        db.Enqueue(letter.SourceQueue, message.Deserialize(type, JsonSerializerOptions.Web)!, letter.MessageId,
-            correlationId: facts.CorrelationId, conversationId: facts.EnvelopeConversationId, faultQueue: facts.FaultQueue);
-        letter.State = DeadLetterStates.Replayed;
-        letter.ReplayedAt = now;
-        letter.ReplayedBy = who;
-        db.OperatorActions.Add(new OperatorAction { Command = "replay-dead-letter", Target = $"dead-letter/{id}", Operator = who, Reason = reason, At = now });
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        Log.DeadLetterReplayed(logs.CreateLogger("Kci.Handlers.Operations"), id, letter.MessageType, letter.Queue, letter.SourceQueue, who, reason);
-        return TypedResults.Accepted($"/dead-letters?state=replayed", View(letter));
-    }
+    /// <summary>Sends the message back to the queue it faulted on (<see cref="OperatorCommands.ReplayDeadLetterAsync"/>).</summary>
+    private static async Task<Results<Accepted<DeadLetterView>, ProblemHttpResult, ValidationProblem>> ReplayAsync(long id, OperatorRequest body,
+        ClaimsPrincipal user, OperatorCommands commands, CancellationToken cancellationToken) =>
+        OperatorResults.Of(await commands.ReplayDeadLetterAsync(id, body, body.Who(user), cancellationToken),
+            done => TypedResults.Accepted("/dead-letters?state=replayed", (DeadLetterView)done.Current!));
 }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Kci.Handlers.Persistence;
+using Kci.Handlers.Privacy;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,7 +9,7 @@ namespace Kci.Handlers.Operations;
 public sealed record ErrorView(Guid KciId, string EntityType, string EntityId, long SequenceNumber, string? Uuid, string? Code,
     string? Messages, string? EntityStatus, DateTimeOffset RecordedAt);
 
-public sealed record UnrecognisedView(Guid KciId, string UpdateType, string? PayloadType, long SequenceNumber, Guid OrderId, DateTimeOffset HandledAt, string Body);
+public sealed record UnrecognisedView(Guid KciId, string UpdateType, string? PayloadType, long SequenceNumber, Guid OrderId, DateTimeOffset HandledAt, string? Body);
 
 public sealed record NotificationView(long Id, string Subscription, Guid KciId, string State, int Attempts, string? LastError,
     DateTimeOffset CreatedAt, DateTimeOffset NextAttemptAt, DateTimeOffset? DeliveredAt);
@@ -31,10 +33,14 @@ public static class OperationsEndpoints
             .OrderByDescending(e => e.RecordedAt).Take(500)
             .Select(e => new ErrorView(e.KciId, e.EntityType, e.EntityId, e.SequenceNumber, e.Uuid, e.Code, e.Messages, e.EntityStatus, e.RecordedAt))
             .ToListAsync(ct))).WithTags("Errors").WithName("ListErrors").WithSummary("ERROR KCIs: the gateway's uuid, code and messages");
-        api.MapGet("/unrecognised", async (HandlersDb db, CancellationToken ct) => TypedResults.Ok(await db.Timeline.AsNoTracking()
-            .Where(t => t.Kind == "unrecognised").OrderByDescending(t => t.Position).Take(500)
-            .Select(t => new UnrecognisedView(t.KciId, t.UpdateType, t.PayloadType, t.SequenceNumber, t.OrderId, t.HandledAt, t.Body))
-            .ToListAsync(ct))).WithTags("Errors").WithName("ListUnrecognised").WithSummary("KCIs of unknown update or entity types, kept whole");
+        api.MapGet("/unrecognised", async (HandlersDb db, ClaimsPrincipal user, PersonalDataAccess personal, CancellationToken ct) =>
+            {
+                var unmasked = personal.Allows(user);
+                var rows = await db.Timeline.AsNoTracking().Where(t => t.Kind == "unrecognised").OrderByDescending(t => t.Position).Take(500)
+                    .Select(t => new UnrecognisedView(t.KciId, t.UpdateType, t.PayloadType, t.SequenceNumber, t.OrderId, t.HandledAt, t.Body))
+                    .ToListAsync(ct);
+                return TypedResults.Ok(unmasked ? rows : rows.ConvertAll(r => r with { Body = PersonalData.Mask(r.Body) }));
+            }).WithTags("Errors").WithName("ListUnrecognised").WithSummary("KCIs of unknown update or entity types, kept whole");
         api.MapGet("/sequencer/held", async (HandlersDb db, DateTimeOffset? updatedSince, string? reason, int? page, CancellationToken ct) =>
             TypedResults.Ok(await SequencerReader.HeldAsync(db, updatedSince, reason, Math.Clamp(page ?? 1, 1, 100_000), 100, ct))).WithTags("Sequencer").WithName("ListWaitingOrders")
             .WithSummary("Orders that wait (gap, blocked, parked, dead letter, acknowledgement), the longest first");

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Kci.Handlers.Persistence;
+using Kci.Handlers.Privacy;
 using Kci.Hosting;
 using Kci.Hosting.Messaging;
 using Kci.Hosting.Persistence;
@@ -38,14 +39,6 @@ public static class OrdersEndpoints
     private const int PageSize = 50;
     private const int MaxPage = 100_000;
 
-    private static readonly (string Command, string Name, string Summary)[] Commands =
-    [
-        ("retry", "RetryBlockedKci", "Dispatch the blocked KCI again, with the rest of its run"),
-        ("skip", "SkipKciOrGap", "Give up on the blocked or a dead-lettered KCI, or on the gap the order waits for"),
-        ("unpark", "UnparkOrder", "Release an order parked for holding too many KCIs"),
-        ("recover", "RecoverGap", "Ask the gateway's order read for the numbers the order misses, now"),
-    ];
-
     public static RouteGroupBuilder MapOrdersEndpoints(this RouteGroupBuilder api)
     {
         var orders = api.MapGroup("/orders").WithTags("Orders");
@@ -53,11 +46,12 @@ public static class OrdersEndpoints
         orders.MapGet("/{entityType}/{entityId}", GetAsync).WithName("GetOrder")
             .WithSummary("An order: its state, open actions, skipped gaps, dead letters and the sequencer's view");
         orders.MapGet("/{entityType}/{entityId}/kcis", TimelineAsync).WithName("GetOrderTimeline").WithSummary("The order's KCIs in handling order");
-        foreach (var (command, name, summary) in Commands)
+        foreach (var (command, name, summary) in OperatorCommands.SagaCommands)
         {
-            orders.MapPost($"/{{entityType}}/{{entityId}}/{command}", (string entityType, string entityId, OperatorCommandRequest body,
-                    ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs, CancellationToken ct) =>
-                CommandAsync(command, entityType, entityId, body, user, db, clock, logs, ct))
+            orders.MapPost($"/{{entityType}}/{{entityId}}/{command}", async (string entityType, string entityId, OperatorCommandRequest body,
+                    ClaimsPrincipal user, OperatorCommands commands, CancellationToken ct) =>
+                OperatorResults.Of(await commands.SendToOrderAsync(command, entityType, entityId, body, body.Base.Who(user), ct),
+                    done => TypedResults.Accepted($"/orders/{entityType}/{entityId}", done.Record)))
                 .WithName(name).WithSummary(summary);
         }
         return api;
@@ -83,7 +77,8 @@ public static class OrdersEndpoints
         return TypedResults.Ok(new Page<OrderSummary>(number, PageSize, items));
     }
 
-    private static async Task<Results<Ok<OrderDetail>, ProblemHttpResult>> GetAsync(string entityType, string entityId, HandlersDb db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<OrderDetail>, ProblemHttpResult>> GetAsync(string entityType, string entityId, HandlersDb db,
+        ClaimsPrincipal user, PersonalDataAccess personal, CancellationToken cancellationToken)
     {
         var orderId = NameBasedGuid.ForOrder(entityType, entityId);
         var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.OrderId == orderId, cancellationToken);
@@ -99,13 +94,14 @@ public static class OrdersEndpoints
             .Select(g => new GapView(g.From, g.To, g.SkippedAt)).ToListAsync(cancellationToken);
         return TypedResults.Ok(new OrderDetail(entityType, entityId, order?.Supplier ?? "", order?.SupplierOrderNumber, order?.Status,
             order?.CommittedDate, order?.TargetDate, order?.AppointmentStart, order?.AppointmentEnd, order?.LastAppliedSequence ?? 0,
-            order?.AcknowledgedAt, order?.CommittedAt, order?.CompletedAt, order?.UpdatedAt ?? sequencer?.UpdatedAt ?? deadLetters[0].TakenAt, Json(order?.Entity),
+            order?.AcknowledgedAt, order?.CommittedAt, order?.CompletedAt, order?.UpdatedAt ?? sequencer?.UpdatedAt ?? deadLetters[0].TakenAt,
+            Json(personal.Allows(user) ? order?.Entity : PersonalData.Mask(order?.Entity)),
             actions, gaps, sequencer, deadLetters));
     }
 
     /// <summary>The order's KCIs in the order they were handled.</summary>
     private static async Task<Results<Ok<List<TimelineItem>>, ProblemHttpResult>> TimelineAsync(string entityType, string entityId, HandlersDb db,
-        CancellationToken cancellationToken)
+        ClaimsPrincipal user, PersonalDataAccess personal, CancellationToken cancellationToken)
     {
         var orderId = NameBasedGuid.ForOrder(entityType, entityId);
         var rows = await db.Timeline.AsNoTracking()
@@ -114,9 +110,11 @@ public static class OrdersEndpoints
             .Select(t => new { t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind, t.IssuedOn, t.ReceivedOn,
                 t.DeliveredOn, t.ReceivedAt, t.HandledAt, t.Late, t.SequenceConflict, t.GapBefore, t.SupplierNotes, t.ConversationId, t.RecoveredFrom })
             .ToListAsync(cancellationToken);
-        var items = rows.Select(t => new TimelineItem(t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind,
-            t.IssuedOn, t.ReceivedOn, t.DeliveredOn, t.ReceivedAt, t.HandledAt,
-            new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore, t.RecoveredFrom is not null), Json(t.SupplierNotes), t.ConversationId,
+        var unmasked = personal.Allows(user);
+        var items = rows.Select(t => new TimelineItem(t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code,
+            unmasked ? t.Text : PersonalData.MaskText(t.Text), t.Kind, t.IssuedOn, t.ReceivedOn, t.DeliveredOn, t.ReceivedAt, t.HandledAt,
+            new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore, t.RecoveredFrom is not null),
+            Json(unmasked ? t.SupplierNotes : PersonalData.Mask(t.SupplierNotes)), t.ConversationId,
             t.RecoveredFrom)).ToList();
         if (items.Count == 0 && !await db.Orders.AnyAsync(o => o.OrderId == orderId, cancellationToken))
             return Problems.NotFound($"No order {entityType}/{entityId}");
@@ -125,59 +123,4 @@ public static class OrdersEndpoints
 
     /// <summary>Stored JSON, returned as JSON rather than as a string of it.</summary>
     internal static JsonElement? Json(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
-
-    /// <summary>
-    /// Checks the command's target against the order as it is now (409 with the current targets when it no longer holds the
-    /// order, recorded as ignored), then records the operator's action and sends the command to the order's saga, in one
-    /// transaction. The saga checks the target again under its lock, and applies a command id only once.
-    /// </summary>
-    private static async Task<Results<Accepted<OperatorAction>, ProblemHttpResult, ValidationProblem>> CommandAsync(string command,
-        string entityType, string entityId, OperatorCommandRequest body, ClaimsPrincipal user, HandlersDb db, TimeProvider clock, ILoggerFactory logs,
-        CancellationToken cancellationToken)
-    {
-        if (!OperatorRequest.IsValid(body.Base))
-            return Problems.Invalid("reason", "is required");
-        var orderId = NameBasedGuid.ForOrder(entityType, entityId);
-        if (await SequencerReader.ForOrderAsync(db, orderId, cancellationToken) is not { } view)
-            return Problems.NotFound($"The sequencer knows no order {entityType}/{entityId}");
-        if (body.MissingTarget(command) is { } missing)
-            return Problems.Invalid(missing);
-
-        var now = clock.GetUtcNow();
-        var who = body.Base.Who(user);
-        var mismatch = body.Mismatch(command, view.Targets);
-        var record = new OperatorAction
-        {
-            Command = command, Target = $"{entityType}/{entityId} {Target(command, body, view)}", Operator = who, Reason = body.Reason!.Trim(), At = now,
-            Outcome = mismatch is null ? "sent" : $"ignored: {mismatch}",
-        };
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.OperatorActions.Add(record);
-        if (mismatch is null)
-        {
-            var commandId = Guid.NewGuid();
-            object message = command switch
-            {
-                "retry" => new RetryBlockedKci { OrderId = orderId, KciId = body.KciId!.Value, CommandId = commandId, Operator = who, Reason = record.Reason, RequestedAt = now },
-                "skip" => new SkipKci
-                {
-                    OrderId = orderId, KciId = body.KciId, GapFrom = body.Gap?.From, GapTo = body.Gap?.To, CommandId = commandId,
-                    Operator = who, Reason = record.Reason, RequestedAt = now,
-                },
-                "unpark" => new UnparkOrder { OrderId = orderId, ParkedAt = view.Targets.ParkedAt!.Value, CommandId = commandId, Operator = who, Reason = record.Reason, RequestedAt = now },
-                _ => new RecoverGap { OrderId = orderId, CommandId = commandId, Operator = who, Reason = record.Reason, RequestedAt = now },
-            };
-            db.Enqueue(KciQueues.SequencerControl, message, commandId, correlationId: orderId);
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        Log.OperatorAction(logs.CreateLogger("Kci.Handlers.Operations"), who, command, record.Target, record.Reason, record.Outcome);
-        return mismatch is null
-            ? TypedResults.Accepted($"/orders/{entityType}/{entityId}", record)
-            : Problems.Conflict(mismatch, view);
-    }
-
-    private static string Target(string command, OperatorCommandRequest body, SequencerView view) =>
-        command == "recover" ? view.Targets.Gap is { } waiting ? $"gap {waiting.From}-{waiting.To}" : "no gap"
-        : body.KciId is { } kci ? $"kci {kci}" : body.Gap is { } gap ? $"gap {gap.From}-{gap.To}" : body.ParkedAt is { } at ? $"parked at {at:O}" : "";
 }

@@ -53,9 +53,14 @@ public static class SequencerReader
             .Skip((page - 1) * pageSize).Take(pageSize).Select(ToView).ToListAsync(cancellationToken);
     }
 
+    /// <summary><see cref="ToView"/> compiled once, for a row in memory.</summary>
+    public static SequencerView View(SequencerOrder order) => Compiled(order);
+
     private static readonly System.Linq.Expressions.Expression<Func<SequencerOrder, SequencerView>> ToView = o => new SequencerView(
         o.EntityType, o.EntityId, o.CurrentState, o.NextSequence, o.InFlightKciId, o.InFlightSequence, o.InFlightSince, o.InFlightDispatches,
         o.AckDeadline, o.GapDeadline, o.Blocked, o.Parked, o.HeldNumbers, o.DeadLetteredNumbers, o.WaitingReason, o.WaitingSince, o.UpdatedAt,
         new CommandTargets(o.BlockedKciId, o.DeadLetteredKciIds, o.GapFrom != null && o.GapTo != null ? new GapTarget(o.GapFrom.Value, o.GapTo.Value) : null,
             o.ParkedAt), o.RecoveryDue);
+
+    private static readonly Func<SequencerOrder, SequencerView> Compiled = ToView.Compile();
 }

@@ -28,5 +28,8 @@ public sealed class OrderState
     public DateTimeOffset? CompletedAt { get; set; }
     public string? LastConversationId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the retention job removed the order's KCI bodies and contact details (null: not yet).</summary>
+    public DateTimeOffset? RedactedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

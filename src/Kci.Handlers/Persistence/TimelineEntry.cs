@@ -36,8 +36,8 @@ public sealed class TimelineEntry
     public required string ConversationId { get; set; }
     public required string RequestId { get; set; }
 
-    /// <summary>The KCI as the gateway sent it, kept whole.</summary>
-    public required string Body { get; set; }
+    /// <summary>The KCI as the gateway sent it, kept whole; null once the retention job removed it (Retention:ClosedOrderBodies).</summary>
+    public string? Body { get; set; }
 
     /// <summary>The gateway's order read it was recovered from to fill a gap (null: the gateway delivered it).</summary>
     public string? RecoveredFrom { get; set; }

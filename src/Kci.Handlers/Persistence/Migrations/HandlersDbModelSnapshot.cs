@@ -432,6 +432,10 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("last_conversation_id");
 
+                    b.Property<DateTimeOffset?>("RedactedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("redacted_at");
+
                     b.Property<string>("Status")
                         .HasColumnType("text")
                         .HasColumnName("status");
@@ -632,7 +636,6 @@ namespace Kci.Handlers.Persistence.Migrations
                         .HasColumnName("kci_id");
 
                     b.Property<string>("Body")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("body");
 
@@ -726,6 +729,14 @@ namespace Kci.Handlers.Persistence.Migrations
 
                     b.HasKey("KciId")
                         .HasName("pk_timeline");
+
+                    b.HasIndex("ConversationId")
+                        .HasDatabaseName("ix_timeline_conversation_id");
+
+                    b.HasIndex("HandledAt")
+                        .HasDatabaseName("ix_timeline_handled_at");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("HandledAt"), "brin");
 
                     b.HasIndex("OrderId", "Position")
                         .HasDatabaseName("ix_timeline_order_id_position");

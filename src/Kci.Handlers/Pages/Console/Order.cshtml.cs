@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Kci.Handlers.OperatorConsole;
+using Kci.Handlers.Operations;
+using Kci.Handlers.Persistence;
+using Kci.Handlers.Privacy;
+using Kci.Hosting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace Kci.Handlers.Pages.Console;
+
+/// <summary>
+/// One order: its timeline with the flags spelt out, the sequencer's state and the actions that apply to it now, its
+/// action items, gateway errors, notifications, dead letters and operator actions, and a KCI's body on demand (names,
+/// e-mails and phone numbers masked without the personal-data permission).
+/// </summary>
+public sealed class OrderModel(HandlersDb db, PersonalDataAccess personal, TimeProvider clock) : PageModel
+{
+    [FromRoute] public string EntityType { get; set; } = "";
+    [FromRoute] public string EntityId { get; set; } = "";
+    [BindProperty(SupportsGet = true, Name = "body")] public Guid? BodyOf { get; set; }
+
+    public DateTimeOffset Now { get; private set; }
+    public OrderState? Order { get; private set; }
+    public SequencerView? Sequencer { get; private set; }
+    public List<TimelineEntry> Timeline { get; private set; } = [];
+    public List<ActionItem> Actions { get; private set; } = [];
+    public List<GatewayError> Errors { get; private set; } = [];
+    public List<NotificationDelivery> Notifications { get; private set; } = [];
+    public List<DeadLetter> DeadLetters { get; private set; } = [];
+    public List<OperatorAction> OperatorActions { get; private set; } = [];
+    public List<SequenceGap> Gaps { get; private set; } = [];
+    public bool Unmasked { get; private set; }
+    public string? Body { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        Now = clock.GetUtcNow();
+        Unmasked = personal.Allows(User);
+        var orderId = NameBasedGuid.ForOrder(EntityType, EntityId);
+        Order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.OrderId == orderId, cancellationToken);
+        Sequencer = await SequencerReader.ForOrderAsync(db, orderId, cancellationToken);
+        DeadLetters = await db.DeadLetters.AsNoTracking().Where(d => d.OrderId == orderId).OrderBy(d => d.Id).ToListAsync(cancellationToken);
+        if (Order is null && Sequencer is null && DeadLetters.Count == 0)
+            return NotFound();
+
+        Timeline = await db.Timeline.AsNoTracking().Where(t => t.OrderId == orderId).OrderBy(t => t.Position).ToListAsync(cancellationToken);
+        Actions = await db.Actions.AsNoTracking().Where(a => a.OrderId == orderId).OrderByDescending(a => a.Open).ThenBy(a => a.SequenceNumber).ToListAsync(cancellationToken);
+        Errors = await db.Errors.AsNoTracking().Where(e => e.OrderId == orderId).OrderBy(e => e.SequenceNumber).ToListAsync(cancellationToken);
+        Gaps = await db.Gaps.AsNoTracking().Where(g => g.OrderId == orderId).OrderBy(g => g.From).ToListAsync(cancellationToken);
+        var kciIds = Timeline.Select(t => t.KciId).ToList();
+        Notifications = await db.Notifications.AsNoTracking().Where(n => kciIds.Contains(n.KciId)).OrderBy(n => n.Id).ToListAsync(cancellationToken);
+        var prefix = $"{EntityType}/{EntityId} ";
+        var related = Actions.Select(a => a.Id.ToString()).Concat(DeadLetters.Select(d => $"dead-letter/{d.Id}")).ToList();
+        OperatorActions = await db.OperatorActions.AsNoTracking()
+            .Where(a => a.Target.StartsWith(prefix) || related.Contains(a.Target)).OrderByDescending(a => a.At).Take(200).ToListAsync(cancellationToken);
+
+        if (BodyOf is { } kci && Timeline.SingleOrDefault(t => t.KciId == kci) is { } entry)
+            Body = Pretty(Unmasked ? entry.Body : PersonalData.Mask(entry.Body));
+        return Page();
+    }
+
+    /// <summary>Free text as this operator may read it.</summary>
+    public string? Text(string? text) => Unmasked ? text : PersonalData.MaskText(text);
+
+    /// <summary>The link to a confirmation page for <paramref name="command"/> on this order's <paramref name="target"/>.</summary>
+    public string Act(string command, string target) =>
+        $"/console/act?command={command}&type={Uri.EscapeDataString(EntityType)}&id={Uri.EscapeDataString(EntityId)}&target={Uri.EscapeDataString(target)}";
+
+    /// <summary>Indented, with characters as written (the page's HTML encoding protects it, not JSON escapes).</summary>
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string? Pretty(string? json)
+    {
+        if (json is null)
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return JsonSerializer.Serialize(document.RootElement, Indented);
+        }
+        catch (JsonException)
+        {
+            return json;
+        }
+    }
+}
