@@ -15,8 +15,8 @@ ARG PORT=5080
 WORKDIR /app
 COPY --from=build /app .
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
-# DOTNET_GCgen0size: the gen0 budget scripts/run.sh gives the services (docs/performance.md).
-ENV ASPNETCORE_URLS=http://+:${PORT} KCI_SERVICE=Kci.${SERVICE}.dll DOTNET_GCgen0size=0x3000000
+# DOTNET_GCgen0size and MALLOC_ARENA_MAX: as scripts/run.sh gives the services (docs/performance.md).
+ENV ASPNETCORE_URLS=http://+:${PORT} KCI_SERVICE=Kci.${SERVICE}.dll DOTNET_GCgen0size=0x3000000 MALLOC_ARENA_MAX=2
 EXPOSE ${PORT}
 USER $APP_UID
 ENTRYPOINT ["sh", "-c", "exec dotnet $KCI_SERVICE \"$@\"", "--"]

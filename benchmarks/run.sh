@@ -71,6 +71,8 @@ mgmt -X PUT -d '{"configure":".*","write":".*","read":".*"}' "http://localhost:1
 export ASPNETCORE_ENVIRONMENT=Development
 # The gen0 budget the run script gives the services (scripts/run.sh), for Kci and the skeleton alike.
 export DOTNET_GCgen0size=${DOTNET_GCgen0size:-0x3000000}
+# As scripts/run.sh: two malloc arenas per process.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 export ConnectionStrings__Kci="Host=127.0.0.1;Port=5432;Database=$database;Username=kci;Password=kci;Maximum Pool Size=50${KCI_BENCH_PG_OPTIONS:+;$KCI_BENCH_PG_OPTIONS}"
 export RabbitMq__VirtualHost=$vhost
 export Logging__LogLevel__Default=Warning

@@ -58,6 +58,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         start.Environment["DOTNET_GCgen0size"] = "0x3000000"; // as scripts/run.sh runs the services
+        start.Environment["MALLOC_ARENA_MAX"] = "2";
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
         foreach (var (key, value) in settings)
             start.Environment[key] = value;

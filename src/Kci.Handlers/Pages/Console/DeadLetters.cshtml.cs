@@ -15,6 +15,9 @@ public sealed class DeadLettersModel(HandlersDb db) : ListPageModel
     [BindProperty(SupportsGet = true)] public string? Queue { get; set; }
     public List<DeadLetter> Letters { get; private set; } = [];
 
+    /// <summary>The letters' KCIs that have been handled since (retried from their order): replaying them changes nothing.</summary>
+    public HashSet<Guid> HandledSince { get; private set; } = [];
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var f = Filter;
@@ -36,5 +39,7 @@ public sealed class DeadLettersModel(HandlersDb db) : ListPageModel
             .Take(ConsoleQueries.PageSize + 1).ToListAsync(cancellationToken);
         HasMore = rows.Count > ConsoleQueries.PageSize;
         Letters = [.. rows.Take(ConsoleQueries.PageSize)];
+        var kciIds = Letters.Where(l => l.KciId is not null).Select(l => l.KciId!.Value).ToList();
+        HandledSince = [.. await db.Timeline.AsNoTracking().Where(t => kciIds.Contains(t.KciId)).Select(t => t.KciId).ToListAsync(cancellationToken)];
     }
 }
