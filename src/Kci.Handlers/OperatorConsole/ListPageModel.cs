@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Kci.Handlers.OperatorConsole;
@@ -35,6 +36,14 @@ public abstract class ListPageModel : PageModel
             values[key] = value;
         var pairs = values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => $"{Uri.EscapeDataString(v.Key)}={Uri.EscapeDataString(v.Value!)}");
         return "?" + string.Join('&', pairs);
+    }
+
+    /// <summary>This page of <paramref name="ordered"/> (<see cref="ConsoleQueries.PageSize"/> rows), noting whether another follows.</summary>
+    protected async Task<List<T>> PageOfAsync<T>(IQueryable<T> ordered, CancellationToken cancellationToken)
+    {
+        var rows = await ordered.Skip((CurrentPage - 1) * ConsoleQueries.PageSize).Take(ConsoleQueries.PageSize + 1).ToListAsync(cancellationToken);
+        HasMore = rows.Count > ConsoleQueries.PageSize;
+        return HasMore ? rows[..ConsoleQueries.PageSize] : rows;
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -28,9 +28,6 @@ public sealed class ActionsModel(HandlersDb db, PersonalDataAccess personal) : L
             query = query.Where(a => a.CreatedAt < to);
         if (f.Search is { } search)
             query = query.Where(a => a.EntityId == search || a.Type == search || a.Code == search);
-        var rows = await query.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Skip((CurrentPage - 1) * ConsoleQueries.PageSize).Take(ConsoleQueries.PageSize + 1)
-            .ToListAsync(cancellationToken);
-        HasMore = rows.Count > ConsoleQueries.PageSize;
-        Items = [.. rows.Take(ConsoleQueries.PageSize)];
+        Items = await PageOfAsync(query.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id), cancellationToken);
     }
 }

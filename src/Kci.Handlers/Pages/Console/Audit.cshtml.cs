@@ -22,9 +22,6 @@ public sealed class AuditModel(HandlersDb db) : ListPageModel
             query = query.Where(a => a.At < to);
         if (f.Search is { } search)
             query = query.Where(a => a.Operator == search || a.Command == search || a.Target.Contains(search));
-        var rows = await query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Skip((CurrentPage - 1) * ConsoleQueries.PageSize)
-            .Take(ConsoleQueries.PageSize + 1).ToListAsync(cancellationToken);
-        HasMore = rows.Count > ConsoleQueries.PageSize;
-        Items = [.. rows.Take(ConsoleQueries.PageSize)];
+        Items = await PageOfAsync(query.OrderByDescending(a => a.At).ThenByDescending(a => a.Id), cancellationToken);
     }
 }

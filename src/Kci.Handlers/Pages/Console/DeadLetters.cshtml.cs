@@ -35,10 +35,7 @@ public sealed class DeadLettersModel(HandlersDb db) : ListPageModel
             query = Guid.TryParse(search, out var id)
                 ? query.Where(d => d.KciId == id || d.MessageId == id || d.OrderId == id)
                 : query.Where(d => d.EntityId == search || d.ConversationId == search);
-        var rows = await query.OrderBy(d => d.FaultedAt ?? d.TakenAt).ThenBy(d => d.Id).Skip((CurrentPage - 1) * ConsoleQueries.PageSize)
-            .Take(ConsoleQueries.PageSize + 1).ToListAsync(cancellationToken);
-        HasMore = rows.Count > ConsoleQueries.PageSize;
-        Letters = [.. rows.Take(ConsoleQueries.PageSize)];
+        Letters = await PageOfAsync(query.OrderBy(d => d.FaultedAt ?? d.TakenAt).ThenBy(d => d.Id), cancellationToken);
         var kciIds = Letters.Where(l => l.KciId is not null).Select(l => l.KciId!.Value).ToList();
         HandledSince = [.. await db.Timeline.AsNoTracking().Where(t => kciIds.Contains(t.KciId)).Select(t => t.KciId).ToListAsync(cancellationToken)];
     }

@@ -29,9 +29,6 @@ public sealed class ErrorsModel(HandlersDb db, PersonalDataAccess personal) : Li
             query = query.Where(e => e.RecordedAt < to);
         if (f.Search is { } search)
             query = Guid.TryParse(search, out var id) ? query.Where(e => e.KciId == id || e.OrderId == id) : query.Where(e => e.EntityId == search || e.Code == search || e.Uuid == search);
-        var rows = await query.OrderByDescending(e => e.RecordedAt).ThenBy(e => e.KciId).Skip((CurrentPage - 1) * ConsoleQueries.PageSize)
-            .Take(ConsoleQueries.PageSize + 1).ToListAsync(cancellationToken);
-        HasMore = rows.Count > ConsoleQueries.PageSize;
-        Errors = [.. rows.Take(ConsoleQueries.PageSize)];
+        Errors = await PageOfAsync(query.OrderByDescending(e => e.RecordedAt).ThenBy(e => e.KciId), cancellationToken);
     }
 }

@@ -26,15 +26,13 @@ public sealed class NotificationsModel(HandlersDb db) : ListPageModel
             query = query.Where(n => n.CreatedAt < to);
         if (f.Search is { } search)
             query = Guid.TryParse(search, out var id) ? query.Where(n => n.KciId == id) : query.Where(n => n.Subscription == search);
-        var rows = await (from n in query
+        var rows = await PageOfAsync(from n in query
                           join t in db.Timeline.AsNoTracking() on n.KciId equals t.KciId into handled
                           from t in handled.DefaultIfEmpty()
                           join o in db.Orders.AsNoTracking() on t.OrderId equals o.OrderId into orders
                           from o in orders.DefaultIfEmpty()
                           orderby n.Id descending
-                          select new { n, EntityType = o == null ? null : o.EntityType, EntityId = o == null ? null : o.EntityId })
-            .Skip((CurrentPage - 1) * ConsoleQueries.PageSize).Take(ConsoleQueries.PageSize + 1).ToListAsync(cancellationToken);
-        HasMore = rows.Count > ConsoleQueries.PageSize;
-        Deliveries = [.. rows.Take(ConsoleQueries.PageSize).Select(r => (r.n, r.EntityType, r.EntityId))];
+                          select new { n, EntityType = o == null ? null : o.EntityType, EntityId = o == null ? null : o.EntityId }, cancellationToken);
+        Deliveries = [.. rows.Select(r => (r.n, r.EntityType, r.EntityId))];
     }
 }
