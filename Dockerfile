@@ -16,7 +16,9 @@ WORKDIR /app
 COPY --from=build /app .
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
 # DOTNET_GCgen0size and MALLOC_ARENA_MAX: as scripts/run.sh gives the services (docs/performance.md).
-ENV ASPNETCORE_URLS=http://+:${PORT} KCI_SERVICE=Kci.${SERVICE}.dll DOTNET_GCgen0size=0x3000000 MALLOC_ARENA_MAX=2
+# Urls: every interface of the container (appsettings.json's "Urls" is localhost, for a developer's machine; an
+# environment variable overrides it, where ASPNETCORE_URLS would not).
+ENV Urls=http://+:${PORT} KCI_SERVICE=Kci.${SERVICE}.dll DOTNET_GCgen0size=0x3000000 MALLOC_ARENA_MAX=2
 EXPOSE ${PORT}
 USER $APP_UID
 ENTRYPOINT ["sh", "-c", "exec dotnet $KCI_SERVICE \"$@\"", "--"]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test, against a real RabbitMQ and PostgreSQL: Testcontainers when a Docker engine answers,
-# otherwise the local stack (scripts/stack.sh), which this command starts when it is not running.
+# Every test, against a real RabbitMQ and PostgreSQL: the local stack (scripts/stack.sh), which this command starts
+# when it is not running, or, with KCI_TEST_INFRASTRUCTURE=testcontainers and a Docker engine, containers from
+# Testcontainers (docs/docker.md). A Docker engine alone does not switch paths: the local one is the default.
 # Extra arguments go to `dotnet test` (for example --filter "FullyQualifiedName~Sequencer").
 set -euo pipefail
 
@@ -9,12 +10,13 @@ cd "$repo"
 configuration=${KCI_CONFIGURATION:-Release}
 results=$repo/TestResults
 
-if docker info >/dev/null 2>&1; then
-  echo "[test] Docker engine found: servers come from Testcontainers"
+if [ "${KCI_TEST_INFRASTRUCTURE:-local}" = testcontainers ]; then
+  docker info >/dev/null 2>&1 || { echo "[test] KCI_TEST_INFRASTRUCTURE=testcontainers needs a Docker engine (scripts/docker.sh engine)" >&2; exit 1; }
+  echo "[test] servers come from Testcontainers"
   export KCI_TEST_INFRASTRUCTURE=testcontainers
   scripts/stack.sh tools # Debian's prometheus and promtool (metrics, alert rules) and chromium (the console)
 else
-  echo "[test] no Docker engine: using the local stack"
+  echo "[test] servers from the local stack"
   export KCI_TEST_INFRASTRUCTURE=local
   scripts/stack.sh up
 fi
