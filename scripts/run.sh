@@ -76,6 +76,7 @@ cat <<BANNER
 [run] ready in $((SECONDS - started)) s
   Ingress         ${urls[Ingress]}/kcis          (POST, the gateway's endpoint)
   Operations API  ${urls[Handlers]}/orders       (Handlers)
+  Console         ${urls[Handlers]}/console      (the operator console, open locally)
   Sequencer       ${urls[Sequencer]}/health/ready
   Gap recovery    ${gateway_url:-off}   (the gateway's order read; scripts/simulate.sh serves it while it runs)
   RabbitMQ UI     http://localhost:15672       (login guest / guest)
