@@ -86,7 +86,6 @@ public sealed class OperationsAuth
 public sealed class PersonalDataAccess(IOptions<OperationsAuth> options)
 {
     public bool Allows(ClaimsPrincipal user) => options.Value.Enabled
-        ? user.Identity?.IsAuthenticated == true && user.FindAll("scope")
-            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Contains(options.Value.PersonalDataScope, StringComparer.Ordinal)
+        ? user.Identity?.IsAuthenticated == true && user.HasScope(options.Value.PersonalDataScope)
         : options.Value.PersonalDataWithoutAuthentication;
 }

@@ -41,16 +41,25 @@ public static class SequencerReader
     public static async Task<List<SequencerView>> HeldAsync(HandlersDb db, DateTimeOffset? updatedSince, string? reason, int page, int pageSize,
         CancellationToken cancellationToken)
     {
-        var ackSince = DateTimeOffset.UtcNow - AcknowledgementWait;
-        var query = db.SequencerOrders.AsNoTracking()
-            .Where(o => (o.WaitingReason != null && o.WaitingReason != "acknowledgement") || o.HeldNumbers.Length > 0
-                        || (o.WaitingReason == "acknowledgement" && o.WaitingSince < ackSince));
+        var query = Waiting(db, DateTimeOffset.UtcNow);
         if (updatedSince is { } since)
             query = query.Where(o => o.UpdatedAt >= since);
         if (!string.IsNullOrEmpty(reason))
             query = query.Where(o => o.WaitingReason == reason);
         return await query.OrderBy(o => o.WaitingSince).ThenBy(o => o.CorrelationId)
             .Skip((page - 1) * pageSize).Take(pageSize).Select(ToView).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The orders that wait at <paramref name="now"/>: parked, blocked, on a dead letter, on a gap, on an acknowledgement for
+    /// longer than <see cref="AcknowledgementWait"/>, or holding KCIs.
+    /// </summary>
+    public static IQueryable<SequencerOrder> Waiting(HandlersDb db, DateTimeOffset now)
+    {
+        var ackSince = now - AcknowledgementWait;
+        return db.SequencerOrders.AsNoTracking()
+            .Where(o => (o.WaitingReason != null && o.WaitingReason != "acknowledgement") || o.HeldNumbers.Length > 0
+                        || (o.WaitingReason == "acknowledgement" && o.WaitingSince < ackSince));
     }
 
     /// <summary><see cref="ToView"/> compiled once, for a row in memory.</summary>

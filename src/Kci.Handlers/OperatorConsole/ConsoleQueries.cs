@@ -83,29 +83,26 @@ public sealed class ConsoleQueries(HandlersDb db, NpgsqlDataSource dataSource, R
     }
 
     /// <summary>Orders, the latest updated first. The search finds an order by its id, one of its KCIs' ids, or a conversation id.</summary>
-    public async Task<List<OrderSummary>> OrdersAsync(ListFilter filter, int page, int pageSize, CancellationToken cancellationToken)
+    public async Task<IQueryable<OrderSummary>> OrdersAsync(ListFilter filter, CancellationToken cancellationToken)
     {
         var query = db.Orders.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(filter.Supplier))
-            query = query.Where(o => o.Supplier == filter.Supplier);
-        if (!string.IsNullOrWhiteSpace(filter.EntityType))
-            query = query.Where(o => o.EntityType == filter.EntityType);
-        if (!string.IsNullOrWhiteSpace(filter.Status))
-            query = query.Where(o => o.Status == filter.Status);
+        if (filter.Supplier is { } supplier)
+            query = query.Where(o => o.Supplier == supplier);
+        if (filter.EntityType is { } type)
+            query = query.Where(o => o.EntityType == type);
+        if (filter.Status is { } status)
+            query = query.Where(o => o.Status == status);
         if (filter.FromInstant is { } from)
             query = query.Where(o => o.UpdatedAt >= from);
         if (filter.ToInstant is { } to)
             query = query.Where(o => o.UpdatedAt < to);
-        if (!string.IsNullOrWhiteSpace(filter.Search))
+        if (filter.Search is { } search)
         {
-            var search = filter.Search.Trim();
             var orderIds = await SearchOrderIdsAsync(search, cancellationToken);
             query = query.Where(o => o.EntityId == search || orderIds.Contains(o.OrderId));
         }
-        return await query.OrderByDescending(o => o.UpdatedAt).ThenBy(o => o.OrderId)
-            .Skip((page - 1) * PageSize).Take(pageSize)
-            .Select(o => new OrderSummary(o.EntityType, o.EntityId, o.Supplier, o.SupplierOrderNumber, o.Status, o.LastAppliedSequence, o.UpdatedAt))
-            .ToListAsync(cancellationToken);
+        return query.OrderByDescending(o => o.UpdatedAt).ThenBy(o => o.OrderId)
+            .Select(o => new OrderSummary(o.EntityType, o.EntityId, o.Supplier, o.SupplierOrderNumber, o.Status, o.LastAppliedSequence, o.UpdatedAt));
     }
 
     /// <summary>The orders a KCI id or a conversation id belongs to (handled, waiting in a dead letter, or both).</summary>
@@ -121,24 +118,20 @@ public sealed class ConsoleQueries(HandlersDb db, NpgsqlDataSource dataSource, R
         return await db.Timeline.AsNoTracking().Where(t => t.ConversationId == search).Select(t => t.OrderId).Distinct().Take(PageSize).ToListAsync(cancellationToken);
     }
 
-    /// <summary>Orders that wait (as the operations API's <c>/sequencer/held</c>), with their supplier and status where known.</summary>
-    public async Task<List<WaitingOrder>> WaitingAsync(ListFilter filter, int page, int pageSize, CancellationToken cancellationToken)
+    /// <summary>Orders that wait (as the operations API's <c>/sequencer/held</c>), the longest first, with their supplier and status where known.</summary>
+    public async Task<IQueryable<WaitingRow>> WaitingAsync(ListFilter filter, CancellationToken cancellationToken)
     {
-        var ackBefore = clock.GetUtcNow() - SequencerReader.AcknowledgementWait;
-        var query = db.SequencerOrders.AsNoTracking()
-            .Where(o => (o.WaitingReason != null && o.WaitingReason != "acknowledgement") || o.HeldNumbers.Length > 0
-                        || (o.WaitingReason == "acknowledgement" && o.WaitingSince < ackBefore));
-        if (!string.IsNullOrWhiteSpace(filter.Reason))
-            query = query.Where(o => o.WaitingReason == filter.Reason);
-        if (!string.IsNullOrWhiteSpace(filter.EntityType))
-            query = query.Where(o => o.EntityType == filter.EntityType);
+        var query = SequencerReader.Waiting(db, clock.GetUtcNow());
+        if (filter.Reason is { } reason)
+            query = query.Where(o => o.WaitingReason == reason);
+        if (filter.EntityType is { } type)
+            query = query.Where(o => o.EntityType == type);
         if (filter.FromInstant is { } from)
             query = query.Where(o => o.WaitingSince >= from);
         if (filter.ToInstant is { } to)
             query = query.Where(o => o.WaitingSince < to);
-        if (!string.IsNullOrWhiteSpace(filter.Search))
+        if (filter.Search is { } search)
         {
-            var search = filter.Search.Trim();
             var orderIds = await SearchOrderIdsAsync(search, cancellationToken);
             query = query.Where(o => o.EntityId == search || orderIds.Contains(o.CorrelationId));
         }
@@ -146,12 +139,16 @@ public sealed class ConsoleQueries(HandlersDb db, NpgsqlDataSource dataSource, R
                      join s in db.Orders.AsNoTracking() on o.CorrelationId equals s.OrderId into known
                      from s in known.DefaultIfEmpty()
                      select new { o, Supplier = s == null ? null : s.Supplier, Status = s == null ? null : s.Status };
-        if (!string.IsNullOrWhiteSpace(filter.Supplier))
-            joined = joined.Where(x => x.Supplier == filter.Supplier);
-        if (!string.IsNullOrWhiteSpace(filter.Status))
-            joined = joined.Where(x => x.Status == filter.Status);
-        var rows = await joined.OrderBy(x => x.o.WaitingSince).ThenBy(x => x.o.CorrelationId)
-            .Skip((page - 1) * PageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return [.. rows.Select(x => new WaitingOrder(SequencerReader.View(x.o), x.Supplier, x.Status))];
+        if (filter.Supplier is { } supplier)
+            joined = joined.Where(x => x.Supplier == supplier);
+        if (filter.Status is { } status)
+            joined = joined.Where(x => x.Status == status);
+        return joined.OrderBy(x => x.o.WaitingSince).ThenBy(x => x.o.CorrelationId).Select(x => new WaitingRow(x.o, x.Supplier, x.Status));
     }
+}
+
+/// <summary>A waiting order as read; <see cref="View"/> is what the console shows of it.</summary>
+public sealed record WaitingRow(SequencerOrder Order, string? Supplier, string? Status)
+{
+    public WaitingOrder View() => new(SequencerReader.View(Order), Supplier, Status);
 }

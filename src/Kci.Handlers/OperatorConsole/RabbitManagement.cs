@@ -18,8 +18,6 @@ public sealed record QueueReport(IReadOnlyList<QueueDepth> Queues, string? Unava
 /// </summary>
 public sealed class RabbitManagement(HttpClient http, IOptions<RabbitMqOptions> rabbit, IOptions<ConsoleOptions> console)
 {
-    public const string HttpClientName = "rabbitmq-management";
-
     public string BaseUrl => console.Value.RabbitManagementUrl ?? $"http://{rabbit.Value.Host}:15672";
 
     public async Task<QueueReport> QueuesAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
@@ -38,7 +39,10 @@ public static class BearerTokens
 
     /// <summary>An authenticated caller whose <c>scope</c> claim (space separated, possibly repeated) holds <paramref name="scope"/>.</summary>
     public static AuthorizationPolicyBuilder RequireScope(this AuthorizationPolicyBuilder policy, string scope) =>
-        policy.RequireAuthenticatedUser().RequireAssertion(context => context.User.FindAll("scope")
-            .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Contains(scope, StringComparer.Ordinal));
+        policy.RequireAuthenticatedUser().RequireAssertion(context => context.User.HasScope(scope));
+
+    /// <summary>Whether the caller's <c>scope</c> claim (space separated, possibly repeated) holds <paramref name="scope"/>.</summary>
+    public static bool HasScope(this ClaimsPrincipal user, string scope) => user.FindAll("scope")
+        .SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        .Contains(scope, StringComparer.Ordinal);
 }

@@ -1,6 +1,7 @@
 using Kci.Handlers.OperatorConsole;
 using Kci.Handlers.Operations;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Kci.Handlers.Pages.Console;
@@ -28,9 +29,9 @@ public sealed class BulkModel(ConsoleQueries queries, OperatorCommands commands,
         if (Command is not ("retry" or "skip" or "unpark" or "recover"))
             return BadRequest();
         var limit = options.Value.BulkLimit;
-        var rows = await queries.WaitingAsync(Filter, 1, limit + 1, cancellationToken);
+        var rows = await (await queries.WaitingAsync(Filter, cancellationToken)).Take(limit + 1).ToListAsync(cancellationToken);
         Truncated = rows.Count > limit;
-        Preview = [.. rows.Take(limit).Select(o => (o, Target: TargetOf(Command, o.Sequencer)))
+        Preview = [.. rows.Take(limit).Select(r => r.View()).Select(o => (o, Target: TargetOf(Command, o.Sequencer)))
             .Where(x => x.Target is not null).Select(x => (x.o, x.Target!.Value.Encoded, x.Target!.Value.Shown))];
         return Page();
     }
@@ -70,14 +71,19 @@ public sealed class BulkModel(ConsoleQueries queries, OperatorCommands commands,
     /// <summary>What <paramref name="command"/> names for the order as it is now (its encoded form, and as shown), or null when it does not apply.</summary>
     internal static (string Encoded, string Shown)? TargetOf(string command, SequencerView s) => command switch
     {
-        "retry" when s.Targets.BlockedKciId is { } kci => ($"{s.EntityType}|{s.EntityId}|kci|{kci}", $"blocked KCI {kci}"),
-        "skip" when s.Targets.BlockedKciId is { } kci => ($"{s.EntityType}|{s.EntityId}|kci|{kci}", $"blocked KCI {kci}"),
-        "skip" when s.Targets.Gap is { } gap => ($"{s.EntityType}|{s.EntityId}|gap|{gap.From}-{gap.To}", $"numbers {gap.From} to {gap.To}"),
-        "skip" when s.Targets.DeadLetteredKciIds is [var first, ..] => ($"{s.EntityType}|{s.EntityId}|kci|{first}", $"dead-lettered KCI {first}"),
-        "unpark" when s.Targets.ParkedAt is { } at => ($"{s.EntityType}|{s.EntityId}|parked|{at.UtcTicks}", $"parked since {ConsoleFormat.Time(at)}"),
-        "recover" when s.Targets.Gap is { } gap => ($"{s.EntityType}|{s.EntityId}|gap|{gap.From}-{gap.To}", $"numbers {gap.From} to {gap.To}"),
+        "retry" or "skip" when s.Targets.BlockedKciId is { } kci => ($"{s.EntityType}|{s.EntityId}|{Kci(kci)}", $"blocked KCI {kci}"),
+        "skip" or "recover" when s.Targets.Gap is { } gap => ($"{s.EntityType}|{s.EntityId}|{Gap(gap)}", $"numbers {gap.From} to {gap.To}"),
+        "skip" when s.Targets.DeadLetteredKciIds is [var first, ..] => ($"{s.EntityType}|{s.EntityId}|{Kci(first)}", $"dead-lettered KCI {first}"),
+        "unpark" when s.Targets.ParkedAt is { } at => ($"{s.EntityType}|{s.EntityId}|{Parked(at)}", $"parked since {ConsoleFormat.Time(at)}"),
         _ => null,
     };
+
+    /// <summary>A target as the forms carry it (<see cref="Decode"/> reads it back): a KCI, a gap, or when a parking began.</summary>
+    public static string Kci(Guid kciId) => $"kci|{kciId}";
+
+    public static string Gap(GapTarget gap) => $"gap|{gap.From}-{gap.To}";
+
+    public static string Parked(DateTimeOffset at) => $"parked|{at.UtcTicks}";
 
     internal static (string EntityType, string EntityId, OperatorCommandRequest Request)? Decode(string encoded)
     {

@@ -24,7 +24,7 @@ public sealed class OrderModel(HandlersDb db, PersonalDataAccess personal, TimeP
     public DateTimeOffset Now { get; private set; }
     public OrderState? Order { get; private set; }
     public SequencerView? Sequencer { get; private set; }
-    public List<TimelineEntry> Timeline { get; private set; } = [];
+    public List<TimelineLine> Timeline { get; private set; } = [];
     public List<ActionItem> Actions { get; private set; } = [];
     public List<GatewayError> Errors { get; private set; } = [];
     public List<NotificationDelivery> Notifications { get; private set; } = [];
@@ -45,7 +45,11 @@ public sealed class OrderModel(HandlersDb db, PersonalDataAccess personal, TimeP
         if (Order is null && Sequencer is null && DeadLetters.Count == 0)
             return NotFound();
 
-        Timeline = await db.Timeline.AsNoTracking().Where(t => t.OrderId == orderId).OrderBy(t => t.Position).ToListAsync(cancellationToken);
+        // Without the bodies: one is read when asked for.
+        Timeline = await db.Timeline.AsNoTracking().Where(t => t.OrderId == orderId).OrderBy(t => t.Position)
+            .Select(t => new TimelineLine(t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Late, t.SequenceConflict,
+                t.GapBefore, t.RecoveredFrom, t.HandledAt, t.ConversationId, t.Body != null))
+            .ToListAsync(cancellationToken);
         Actions = await db.Actions.AsNoTracking().Where(a => a.OrderId == orderId).OrderByDescending(a => a.Open).ThenBy(a => a.SequenceNumber).ToListAsync(cancellationToken);
         Errors = await db.Errors.AsNoTracking().Where(e => e.OrderId == orderId).OrderBy(e => e.SequenceNumber).ToListAsync(cancellationToken);
         Gaps = await db.Gaps.AsNoTracking().Where(g => g.OrderId == orderId).OrderBy(g => g.From).ToListAsync(cancellationToken);
@@ -56,8 +60,9 @@ public sealed class OrderModel(HandlersDb db, PersonalDataAccess personal, TimeP
         OperatorActions = await db.OperatorActions.AsNoTracking()
             .Where(a => a.Target.StartsWith(prefix) || related.Contains(a.Target)).OrderByDescending(a => a.At).Take(200).ToListAsync(cancellationToken);
 
-        if (BodyOf is { } kci && Timeline.SingleOrDefault(t => t.KciId == kci) is { } entry)
-            Body = Pretty(Unmasked ? entry.Body : PersonalData.Mask(entry.Body));
+        if (BodyOf is { } kci && await db.Timeline.AsNoTracking().Where(t => t.KciId == kci && t.OrderId == orderId).Select(t => t.Body)
+                .SingleOrDefaultAsync(cancellationToken) is { } body)
+            Body = Pretty(Unmasked ? body : PersonalData.Mask(body));
         return Page();
     }
 
@@ -86,3 +91,7 @@ public sealed class OrderModel(HandlersDb db, PersonalDataAccess personal, TimeP
         }
     }
 }
+
+/// <summary>A line of the order page's timeline: the KCI's metadata, and whether its body is still kept (not the body itself).</summary>
+public sealed record TimelineLine(Guid KciId, long SequenceNumber, string UpdateType, string? PayloadType, string? Code, string? Text, bool Late,
+    bool SequenceConflict, long GapBefore, string? RecoveredFrom, DateTimeOffset HandledAt, string ConversationId, bool HasBody);

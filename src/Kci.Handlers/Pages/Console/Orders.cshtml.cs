@@ -13,8 +13,6 @@ public sealed class OrdersModel(ConsoleQueries queries) : ListPageModel
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        var rows = await queries.OrdersAsync(Filter, CurrentPage, ConsoleQueries.PageSize + 1, cancellationToken);
-        HasMore = rows.Count > ConsoleQueries.PageSize;
-        Orders = [.. rows.Take(ConsoleQueries.PageSize)];
+        Orders = await PageOfAsync(await queries.OrdersAsync(Filter, cancellationToken), cancellationToken);
     }
 }

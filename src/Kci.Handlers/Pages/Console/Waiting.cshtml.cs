@@ -14,8 +14,7 @@ public sealed class WaitingModel(ConsoleQueries queries, TimeProvider clock) : L
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Now = clock.GetUtcNow();
-        var rows = await queries.WaitingAsync(Filter, CurrentPage, ConsoleQueries.PageSize + 1, cancellationToken);
-        HasMore = rows.Count > ConsoleQueries.PageSize;
-        Orders = [.. rows.Take(ConsoleQueries.PageSize)];
+        var rows = await PageOfAsync(await queries.WaitingAsync(Filter, cancellationToken), cancellationToken);
+        Orders = [.. rows.Select(r => r.View())];
     }
 }
