@@ -58,6 +58,25 @@ engine() {
 
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 
+# A stand-in carries the hash of its recipe (and, for .NET, of this machine's SDK version) as a label, so a changed
+# recipe is rebuilt; an official image has no such label and is kept as it is.
+recipe() { # kind
+  { cat "docker/stand-ins/$1"/*; [ "$1" = dotnet ] && dotnet --version; } | sha256sum | cut -c1-16
+}
+current() { # image, kind
+  local label
+  have "$1" || return 1
+  label=$(docker image inspect -f '{{index .Config.Labels "kci.stand-in"}}' "$1" 2>/dev/null)
+  [ -z "$label" ] || [ "$label" = "$(recipe "$2")" ]
+}
+kind_of() {
+  case $1 in
+    "$RABBITMQ_IMAGE") echo rabbitmq ;;
+    "$POSTGRES_IMAGE") echo postgres ;;
+    *) echo dotnet ;;
+  esac
+}
+
 # A registry that answers gives the official image unchanged. The first pull that fails within 45 s says none answers,
 # and the rest are not tried.
 registry=unknown
@@ -86,7 +105,7 @@ base_image() {
 stand_in() { # image name, build context (its Dockerfile: docker/stand-ins/<kind>/Dockerfile)
   local name=$1 context=$2 kind=$3
   say "building a stand-in for $name (docker/stand-ins/$kind)"
-  docker build -q -t "$name" --build-arg BASE="$BASE_IMAGE" --build-arg NUGET_CERT_REVOCATION_MODE="${NUGET_CERT_REVOCATION_MODE:-online}" \
+  docker build -q -t "$name" --label "kci.stand-in=$(recipe "$kind")" --build-arg BASE="$BASE_IMAGE" --build-arg NUGET_CERT_REVOCATION_MODE="${NUGET_CERT_REVOCATION_MODE:-online}" \
     -f "docker/stand-ins/$kind/Dockerfile" "$context" >/dev/null || die "building the stand-in for $name failed"
 }
 
@@ -107,7 +126,7 @@ dotnet_context() {
 images() {
   local missing=() context
   for image in "$RABBITMQ_IMAGE" "$POSTGRES_IMAGE" "$SDK_IMAGE" "$ASPNET_IMAGE"; do
-    have "$image" || pull "$image" || missing+=("$image")
+    current "$image" "$(kind_of "$image")" || pull "$image" || missing+=("$image")
   done
   [ ${#missing[@]} -eq 0 ] && { say "images present"; return; }
   say "no registry gave: ${missing[*]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test, against a real RabbitMQ and PostgreSQL: the local stack (scripts/stack.sh), which this command starts
-# when it is not running, or, with KCI_TEST_INFRASTRUCTURE=testcontainers and a Docker engine, containers from
-# Testcontainers (docs/docker.md). A Docker engine alone does not switch paths: the local one is the default.
+# when it is not running, or, with KCI_TEST_INFRASTRUCTURE=testcontainers, containers from Testcontainers on a Docker
+# engine, which scripts/docker.sh provides (docs/docker.md). A Docker engine alone does not switch paths: the local
+# one is the default.
 # Extra arguments go to `dotnet test` (for example --filter "FullyQualifiedName~Sequencer").
 set -euo pipefail
 
@@ -11,10 +12,27 @@ configuration=${KCI_CONFIGURATION:-Release}
 results=$repo/TestResults
 
 if [ "${KCI_TEST_INFRASTRUCTURE:-local}" = testcontainers ]; then
-  docker info >/dev/null 2>&1 || { echo "[test] KCI_TEST_INFRASTRUCTURE=testcontainers needs a Docker engine (scripts/docker.sh engine)" >&2; exit 1; }
   echo "[test] servers come from Testcontainers"
   export KCI_TEST_INFRASTRUCTURE=testcontainers
+  scripts/docker.sh images # a Docker engine (started if the machine allows), and the images, or their stand-ins
   scripts/stack.sh tools # Debian's prometheus and promtool (metrics, alert rules) and chromium (the console)
+  # Every container of this run carries its label, and is removed when the run ends however it ends. That is Ryuk's
+  # job, and Ryuk's image cannot be pulled where no registry answers, so it stays off unless asked for.
+  export KCI_TEST_RUN=${KCI_TEST_RUN:-kci-test-$$-$(date +%s)}
+  export TESTCONTAINERS_RYUK_DISABLED=${TESTCONTAINERS_RYUK_DISABLED:-true}
+  reap() { # the run removes its containers itself; these are what a killed run left
+    local left
+    left=$(docker ps -aq --filter "label=kci.test-run=$KCI_TEST_RUN")
+    [ -z "$left" ] || docker rm -f -v $left >/dev/null 2>&1 || true
+  }
+  trap reap EXIT
+  # Testcontainers speaks Docker's API 1.44 unless told otherwise; Debian bookworm's engine (20.10) speaks up to 1.41.
+  # Like the docker CLI, use the engine's version when it is older.
+  api=$(docker version --format '{{.Server.APIVersion}}')
+  if [ -z "${DOCKER_API_VERSION:-}" ] && [ "$(printf '%s\n1.44\n' "$api" | sort -V | head -1)" != 1.44 ]; then
+    export DOCKER_API_VERSION=$api
+    echo "[test] the engine speaks Docker API $api: DOCKER_API_VERSION=$api"
+  fi
 else
   echo "[test] servers from the local stack"
   export KCI_TEST_INFRASTRUCTURE=local

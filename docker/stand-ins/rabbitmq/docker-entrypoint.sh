@@ -16,6 +16,11 @@ default_vhost = ${RABBITMQ_DEFAULT_VHOST:-/}
 CONF
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+sbwt none +sbwtdcpu none +sbwtdio none"
   chown -R rabbitmq:rabbitmq /var/lib/rabbitmq
-  exec runuser -u rabbitmq -- "$@"
+  # Debian's /usr/sbin/rabbitmq-server would send the logs to a file and stay in between as a shell; the broker's own
+  # script, run as rabbitmq with setpriv (which execs, as gosu does in the official image), logs to stdout and is
+  # process 1, so docker stop's SIGTERM stops the broker cleanly.
+  shift
+  cd /var/lib/rabbitmq
+  exec setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups env HOME=/var/lib/rabbitmq /usr/lib/rabbitmq/bin/rabbitmq-server "$@"
 fi
 exec "$@"

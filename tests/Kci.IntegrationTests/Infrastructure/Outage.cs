@@ -5,7 +5,7 @@ namespace Kci.IntegrationTests.Infrastructure;
 /// <summary>A server of the test stack, stopped and started for real.</summary>
 public enum Server
 {
-    /// <summary>PostgreSQL, stopped with <c>pg_ctl -m fast</c>: connections are cut and refused.</summary>
+    /// <summary>PostgreSQL, stopped with <c>pg_ctl -m fast</c> (a container: docker stop, SIGINT): connections are cut and refused.</summary>
     PostgreSql,
 
     /// <summary>RabbitMQ's application (<c>rabbitmqctl stop_app</c>): the node stays up, every connection is closed.</summary>
@@ -16,20 +16,31 @@ public enum Server
 }
 
 /// <summary>
-/// Stops and starts the local stack's servers with <c>scripts/stack.sh stop|start</c>, the same commands an operator
-/// uses for a drill. Only the local stack: the servers of other tests' pipelines are on it too, so the fault tests run
+/// Stops and starts the servers for real: the local stack's with <c>scripts/stack.sh stop|start</c>, the same commands
+/// an operator uses for a drill; on the Testcontainers path, the run's containers (docker stop and start, or
+/// rabbitmqctl inside the broker's). The servers of other tests' pipelines are the same ones, so the fault tests run
 /// in a collection of their own, one after another with everything else.
 /// </summary>
 public static class Outage
 {
-    public static Task StopAsync(Server server) => StackAsync("stop", server);
+    public static async Task StopAsync(Server server)
+    {
+        if (TestServers.OnContainers)
+            await (await TestContainerServers.SharedAsync()).StopAsync(server);
+        else
+            await StackAsync("stop", server);
+    }
 
-    public static Task StartAsync(Server server) => StackAsync("start", server);
+    public static async Task StartAsync(Server server)
+    {
+        if (TestServers.OnContainers)
+            await (await TestContainerServers.SharedAsync()).StartAsync(server);
+        else
+            await StackAsync("start", server);
+    }
 
     private static async Task StackAsync(string verb, Server server)
     {
-        if (Environment.GetEnvironmentVariable("KCI_TEST_INFRASTRUCTURE") == "testcontainers")
-            throw new NotSupportedException("Outages are made on the local stack; the Testcontainers path does not stop servers yet.");
         var name = server switch { Server.PostgreSql => "postgresql", Server.RabbitMqApp => "rabbitmq-app", _ => "rabbitmq" };
         var start = new ProcessStartInfo(Path.Combine(ServiceProcess.RepositoryRoot, "scripts", "stack.sh"))
         {

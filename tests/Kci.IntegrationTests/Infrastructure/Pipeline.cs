@@ -32,6 +32,7 @@ public class Pipeline : IAsyncLifetime
             ["RabbitMq__VirtualHost"] = Servers.Rabbit.VirtualHost,
             ["RabbitMq__Username"] = Servers.Rabbit.Username,
             ["RabbitMq__Password"] = Servers.Rabbit.Password,
+            ["Console__RabbitManagementUrl"] = Servers.ManagementUri.ToString().TrimEnd('/'),
             ["Logging__LogLevel__Microsoft.EntityFrameworkCore.Database.Command"] = "None",
         };
         foreach (var (key, value) in ExtraSettings)
