@@ -59,15 +59,17 @@ engine() {
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 
 # A stand-in carries the hash of its recipe (and, for .NET, of this machine's SDK version) as a label, so a changed
-# recipe is rebuilt; an official image has no such label and is kept as it is.
+# recipe is rebuilt. An image pulled from a registry (it has a digest) is kept as it is; one built here without the
+# label is a stand-in from before the label, and is rebuilt.
 recipe() { # kind
-  { cat "docker/stand-ins/$1"/*; [ "$1" = dotnet ] && dotnet --version; } | sha256sum | cut -c1-16
+  { cat "docker/stand-ins/$1"/*; if [ "$1" = dotnet ]; then dotnet --version; fi; } | sha256sum | cut -c1-16
 }
 current() { # image, kind
-  local label
+  local label digests
   have "$1" || return 1
-  label=$(docker image inspect -f '{{index .Config.Labels "kci.stand-in"}}' "$1" 2>/dev/null)
-  [ -z "$label" ] || [ "$label" = "$(recipe "$2")" ]
+  label=$(docker image inspect -f '{{index .Config.Labels "kci.stand-in"}}' "$1" 2>/dev/null) || return 1
+  digests=$(docker image inspect -f '{{len .RepoDigests}}' "$1" 2>/dev/null) || return 1
+  if [ -n "$label" ]; then [ "$label" = "$(recipe "$2")" ]; else [ "$digests" != 0 ]; fi
 }
 kind_of() {
   case $1 in

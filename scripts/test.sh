@@ -20,12 +20,21 @@ if [ "${KCI_TEST_INFRASTRUCTURE:-local}" = testcontainers ]; then
   # job, and Ryuk's image cannot be pulled where no registry answers, so it stays off unless asked for.
   export KCI_TEST_RUN=${KCI_TEST_RUN:-kci-test-$$-$(date +%s)}
   export TESTCONTAINERS_RYUK_DISABLED=${TESTCONTAINERS_RYUK_DISABLED:-true}
-  reap() { # the run removes its containers itself; these are what a killed run left
+  remove_run() { # the containers of one run
     local left
-    left=$(docker ps -aq --filter "label=kci.test-run=$KCI_TEST_RUN")
+    left=$(docker ps -aq --filter "label=kci.test-run=$1" 2>/dev/null) || return 0
     [ -z "$left" ] || docker rm -f -v $left >/dev/null 2>&1 || true
   }
-  trap reap EXIT
+  # What an earlier run left when it was killed outright (SIGKILL): its process is gone.
+  for run in $(docker ps -a --filter label=kci.test-run --format '{{.Label "kci.test-run"}}' 2>/dev/null | sort -u); do
+    case $run in
+      kci-test-*) pid=${run#kci-test-}; pid=${pid%%-*}; kill -0 "$pid" 2>/dev/null || remove_run "$run" ;;
+    esac
+  done
+  # The run removes its containers itself; this removes what it left, on any exit, Ctrl+C and SIGTERM included.
+  trap 'remove_run "$KCI_TEST_RUN"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   # Testcontainers speaks Docker's API 1.44 unless told otherwise; Debian bookworm's engine (20.10) speaks up to 1.41.
   # Like the docker CLI, use the engine's version when it is older.
   api=$(docker version --format '{{.Server.APIVersion}}')

@@ -51,15 +51,33 @@ public sealed class TestContainerServers
             .WithPortBinding(managementPort, 15672)
             .WithLabel("kci.test-run", run)
             .Build();
-        await Task.WhenAll(postgres.StartAsync(), rabbit.StartAsync());
-        var servers = new TestContainerServers(postgres, rabbit, managementPort);
-        await servers.WaitForManagementAsync(); // the AMQP listener comes first; the tests need the API too
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            Task.WhenAll(postgres.DisposeAsync().AsTask(), rabbit.DisposeAsync().AsTask()).Wait(TimeSpan.FromSeconds(30));
+            try
+            {
+                RemoveAsync(postgres, rabbit).Wait(TimeSpan.FromSeconds(30));
+            }
+            catch (AggregateException)
+            {
+                // scripts/test.sh removes what is left by the run's label
+            }
         };
-        return servers;
+        try
+        {
+            await Task.WhenAll(postgres.StartAsync(), rabbit.StartAsync());
+            var servers = new TestContainerServers(postgres, rabbit, managementPort);
+            await servers.WaitForManagementAsync(); // the AMQP listener comes first; the tests need the API too
+            return servers;
+        }
+        catch
+        {
+            await RemoveAsync(postgres, rabbit); // whichever started: the run fails, and leaves nothing behind
+            throw;
+        }
     }
+
+    private static Task RemoveAsync(PostgreSqlContainer postgres, RabbitMqContainer rabbit) =>
+        Task.WhenAll(postgres.DisposeAsync().AsTask(), rabbit.DisposeAsync().AsTask());
 
     /// <summary>Stops a server as scripts/stack.sh stop does on the local stack.</summary>
     public async Task StopAsync(Server server)
@@ -116,7 +134,7 @@ public sealed class TestContainerServers
                 await connection.OpenAsync();
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException && DateTime.UtcNow < deadline)
+            catch (Exception ex) when ((ex is NpgsqlException or System.Net.Sockets.SocketException) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(500);
             }
