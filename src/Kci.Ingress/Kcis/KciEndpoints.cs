@@ -106,19 +106,8 @@ public static class KciEndpoints
         var contentType = request.ContentType;
         if (contentType is null || !IsJson(contentType))
             return new BodyRead(default, "Content-Type: must be application/json");
-        if (request.ContentLength > maxBytes)
+        if (await BoundedBody.ReadAsync(request.Body, request.ContentLength, maxBytes, cancellationToken) is not { } bytes)
             return new BodyRead(default, $"body: must be at most {maxBytes} bytes");
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        while ((n = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + n > maxBytes)
-                return new BodyRead(default, $"body: must be at most {maxBytes} bytes");
-            buffer.Write(chunk, 0, n);
-        }
-        var bytes = buffer.ToArray();
         try
         {
             _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(bytes);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Kci.Hosting;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -94,19 +95,10 @@ public sealed class GatewayClient(HttpClient http, GatewayTokens tokens, IOption
     private async Task<JsonDocument> ParseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var max = options.Value.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength > max)
-            throw new InvalidDataException($"the order read is larger than {max} bytes");
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        while ((n = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + n > max)
-                throw new InvalidDataException($"the order read is larger than {max} bytes");
-            buffer.Write(chunk, 0, n);
-        }
-        var document = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+        var bytes = await BoundedBody.ReadAsync(stream, response.Content.Headers.ContentLength, max, cancellationToken)
+            ?? throw new InvalidDataException($"the order read is larger than {max} bytes");
+        var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
