@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Kci.Handlers.Privacy;
 using Kci.Hosting.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -88,4 +89,15 @@ public sealed class PersonalDataAccess(IOptions<OperationsAuth> options)
     public bool Allows(ClaimsPrincipal user) => options.Value.Enabled
         ? user.Identity?.IsAuthenticated == true && user.HasScope(options.Value.PersonalDataScope)
         : options.Value.PersonalDataWithoutAuthentication;
+
+    /// <summary>Personal data as <paramref name="user"/> may read it: the one rule for the console's pages and the API.</summary>
+    public PersonalView For(ClaimsPrincipal user) => new(Allows(user));
+}
+
+/// <summary>Text and JSON as one operator may read them: as stored with the permission, masked without it.</summary>
+public readonly record struct PersonalView(bool Unmasked)
+{
+    public string? Text(string? text) => Unmasked ? text : PersonalData.MaskText(text);
+
+    public string? Json(string? json) => Unmasked ? json : PersonalData.Mask(json);
 }

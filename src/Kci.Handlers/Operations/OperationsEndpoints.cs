@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Kci.Handlers.Persistence;
-using Kci.Handlers.Privacy;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -35,11 +34,11 @@ public static class OperationsEndpoints
             .ToListAsync(ct))).WithTags("Errors").WithName("ListErrors").WithSummary("ERROR KCIs: the gateway's uuid, code and messages");
         api.MapGet("/unrecognised", async (HandlersDb db, ClaimsPrincipal user, PersonalDataAccess personal, CancellationToken ct) =>
             {
-                var unmasked = personal.Allows(user);
+                var view = personal.For(user);
                 var rows = await db.Timeline.AsNoTracking().Where(t => t.Kind == "unrecognised").OrderByDescending(t => t.Position).Take(500)
                     .Select(t => new UnrecognisedView(t.KciId, t.UpdateType, t.PayloadType, t.SequenceNumber, t.OrderId, t.HandledAt, t.Body))
                     .ToListAsync(ct);
-                return TypedResults.Ok(unmasked ? rows : rows.ConvertAll(r => r with { Body = PersonalData.Mask(r.Body) }));
+                return TypedResults.Ok(view.Unmasked ? rows : rows.ConvertAll(r => r with { Body = view.Json(r.Body) }));
             }).WithTags("Errors").WithName("ListUnrecognised").WithSummary("KCIs of unknown update or entity types, kept whole");
         api.MapGet("/sequencer/held", async (HandlersDb db, DateTimeOffset? updatedSince, string? reason, int? page, CancellationToken ct) =>
             TypedResults.Ok(await SequencerReader.HeldAsync(db, updatedSince, reason, Math.Clamp(page ?? 1, 1, 100_000), 100, ct))).WithTags("Sequencer").WithName("ListWaitingOrders")

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Kci.Handlers.Persistence;
-using Kci.Handlers.Privacy;
 using Kci.Hosting;
 using Kci.Hosting.Messaging;
 using Kci.Hosting.Persistence;
@@ -95,7 +94,7 @@ public static class OrdersEndpoints
         return TypedResults.Ok(new OrderDetail(entityType, entityId, order?.Supplier ?? "", order?.SupplierOrderNumber, order?.Status,
             order?.CommittedDate, order?.TargetDate, order?.AppointmentStart, order?.AppointmentEnd, order?.LastAppliedSequence ?? 0,
             order?.AcknowledgedAt, order?.CommittedAt, order?.CompletedAt, order?.UpdatedAt ?? sequencer?.UpdatedAt ?? deadLetters[0].TakenAt,
-            Json(personal.Allows(user) ? order?.Entity : PersonalData.Mask(order?.Entity)),
+            Json(personal.For(user).Json(order?.Entity)),
             actions, gaps, sequencer, deadLetters));
     }
 
@@ -110,11 +109,11 @@ public static class OrdersEndpoints
             .Select(t => new { t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code, t.Text, t.Kind, t.IssuedOn, t.ReceivedOn,
                 t.DeliveredOn, t.ReceivedAt, t.HandledAt, t.Late, t.SequenceConflict, t.GapBefore, t.SupplierNotes, t.ConversationId, t.RecoveredFrom })
             .ToListAsync(cancellationToken);
-        var unmasked = personal.Allows(user);
+        var view = personal.For(user);
         var items = rows.Select(t => new TimelineItem(t.KciId, t.SequenceNumber, t.UpdateType, t.PayloadType, t.Code,
-            unmasked ? t.Text : PersonalData.MaskText(t.Text), t.Kind, t.IssuedOn, t.ReceivedOn, t.DeliveredOn, t.ReceivedAt, t.HandledAt,
+            view.Text(t.Text), t.Kind, t.IssuedOn, t.ReceivedOn, t.DeliveredOn, t.ReceivedAt, t.HandledAt,
             new TimelineFlags(t.Late, t.SequenceConflict, t.GapBefore, t.RecoveredFrom is not null),
-            Json(unmasked ? t.SupplierNotes : PersonalData.Mask(t.SupplierNotes)), t.ConversationId,
+            Json(view.Json(t.SupplierNotes)), t.ConversationId,
             t.RecoveredFrom)).ToList();
         if (items.Count == 0 && !await db.Orders.AnyAsync(o => o.OrderId == orderId, cancellationToken))
             return Problems.NotFound($"No order {entityType}/{entityId}");

@@ -12,11 +12,11 @@ public sealed class ActionsModel(HandlersDb db, PersonalDataAccess personal) : L
 
     public override IReadOnlySet<string> Filters => Shown;
     public List<ActionItem> Items { get; private set; } = [];
-    public bool Unmasked { get; private set; }
+    public PersonalView Personal { get; private set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Unmasked = personal.Allows(User);
+        Personal = personal.For(User);
         var f = Filter;
         var open = f.Status != "resolved";
         var query = db.Actions.AsNoTracking().Where(a => a.Open == open);

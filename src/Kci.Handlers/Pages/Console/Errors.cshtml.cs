@@ -12,11 +12,11 @@ public sealed class ErrorsModel(HandlersDb db, PersonalDataAccess personal) : Li
 
     public override IReadOnlySet<string> Filters => Shown;
     public List<GatewayError> Errors { get; private set; } = [];
-    public bool Unmasked { get; private set; }
+    public PersonalView Personal { get; private set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Unmasked = personal.Allows(User);
+        Personal = personal.For(User);
         var f = Filter;
         var query = db.Errors.AsNoTracking();
         if (f.EntityType is { } type)

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Kci.Handlers.OperatorConsole;
 using Kci.Handlers.Operations;
 using Kci.Handlers.Persistence;
-using Kci.Handlers.Privacy;
 using Kci.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -31,13 +30,13 @@ public sealed class OrderModel(HandlersDb db, PersonalDataAccess personal, TimeP
     public List<DeadLetter> DeadLetters { get; private set; } = [];
     public List<OperatorAction> OperatorActions { get; private set; } = [];
     public List<SequenceGap> Gaps { get; private set; } = [];
-    public bool Unmasked { get; private set; }
+    public PersonalView Personal { get; private set; }
     public string? Body { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         Now = clock.GetUtcNow();
-        Unmasked = personal.Allows(User);
+        Personal = personal.For(User);
         var orderId = NameBasedGuid.ForOrder(EntityType, EntityId);
         Order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.OrderId == orderId, cancellationToken);
         Sequencer = await SequencerReader.ForOrderAsync(db, orderId, cancellationToken);
@@ -62,12 +61,9 @@ public sealed class OrderModel(HandlersDb db, PersonalDataAccess personal, TimeP
 
         if (BodyOf is { } kci && await db.Timeline.AsNoTracking().Where(t => t.KciId == kci && t.OrderId == orderId).Select(t => t.Body)
                 .SingleOrDefaultAsync(cancellationToken) is { } body)
-            Body = Pretty(Unmasked ? body : PersonalData.Mask(body));
+            Body = Pretty(Personal.Json(body));
         return Page();
     }
-
-    /// <summary>Free text as this operator may read it.</summary>
-    public string? Text(string? text) => Unmasked ? text : PersonalData.MaskText(text);
 
     /// <summary>The link to a confirmation page for <paramref name="command"/> on this order's <paramref name="target"/>.</summary>
     public string Act(string command, string target) =>
