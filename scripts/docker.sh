@@ -66,9 +66,8 @@ recipe() { # kind
 }
 current() { # image, kind
   local label digests
-  have "$1" || return 1
-  label=$(docker image inspect -f '{{index .Config.Labels "kci.stand-in"}}' "$1" 2>/dev/null) || return 1
-  digests=$(docker image inspect -f '{{len .RepoDigests}}' "$1" 2>/dev/null) || return 1
+  read -r digests label < <(docker image inspect -f '{{len .RepoDigests}} {{index .Config.Labels "kci.stand-in"}}' "$1" 2>/dev/null) \
+    || return 1 # not there
   if [ -n "$label" ]; then [ "$label" = "$(recipe "$2")" ]; else [ "$digests" != 0 ]; fi
 }
 kind_of() {

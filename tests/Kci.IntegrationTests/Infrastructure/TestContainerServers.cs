@@ -123,40 +123,44 @@ public sealed class TestContainerServers
             throw new InvalidOperationException($"rabbitmqctl {command} failed ({result.ExitCode}): {result.Stdout}{result.Stderr}");
     }
 
-    private async Task WaitForPostgresAsync()
+    private Task WaitForPostgresAsync() => UntilAnswersAsync($"PostgreSQL at {AdminConnectionString}", async () =>
     {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
+        try
         {
-            try
-            {
-                await using var connection = new NpgsqlConnection(AdminConnectionString);
-                await connection.OpenAsync();
-                return;
-            }
-            catch (Exception ex) when ((ex is NpgsqlException or System.Net.Sockets.SocketException) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(500);
-            }
+            await using var connection = new NpgsqlConnection(AdminConnectionString);
+            await connection.OpenAsync();
+            return true;
         }
-    }
+        catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    });
 
     private async Task WaitForManagementAsync()
     {
         using var http = TestServers.Management(Management);
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
+        await UntilAnswersAsync($"RabbitMQ's management API at {Management}", async () =>
         {
             try
             {
-                if ((await http.GetAsync("api/overview")).IsSuccessStatusCode)
-                    return;
+                return (await http.GetAsync("api/overview")).IsSuccessStatusCode;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
+                return false;
             }
+        });
+    }
+
+    /// <summary>Asks every half second, for at most 90 s, as scripts/stack.sh start waits for a server it started.</summary>
+    private static async Task UntilAnswersAsync(string server, Func<Task<bool>> answers)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!await answers())
+        {
             if (DateTime.UtcNow >= deadline)
-                throw new InvalidOperationException($"RabbitMQ's management API at {Management} did not answer within 90 s");
+                throw new InvalidOperationException($"{server} did not answer within 90 s");
             await Task.Delay(500);
         }
     }

@@ -15,7 +15,6 @@ public sealed class TestServers : IAsyncDisposable
     private readonly string _database;
     private readonly string _virtualHost;
     private readonly string _adminConnectionString;
-    private readonly Uri _managementUri;
 
     private TestServers(string connectionString, RabbitEndpoint rabbit, string database, string virtualHost, string adminConnectionString, Uri managementUri)
     {
@@ -24,16 +23,16 @@ public sealed class TestServers : IAsyncDisposable
         _database = database;
         _virtualHost = virtualHost;
         _adminConnectionString = adminConnectionString;
-        _managementUri = managementUri;
+        ManagementUri = managementUri;
     }
 
     public string ConnectionString { get; }
     public RabbitEndpoint Rabbit { get; }
 
     /// <summary>RabbitMQ's management API, for queue depths, consumer counts and fault injection.</summary>
-    public HttpClient Management() => Management(_managementUri);
+    public HttpClient Management() => Management(ManagementUri);
 
-    public Uri ManagementUri => _managementUri;
+    public Uri ManagementUri { get; }
 
     public static bool OnContainers => Environment.GetEnvironmentVariable("KCI_TEST_INFRASTRUCTURE") == "testcontainers";
 
@@ -98,7 +97,7 @@ public sealed class TestServers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using (var http = Management(_managementUri))
+        using (var http = Management(ManagementUri))
             await http.DeleteAsync($"api/vhosts/{_virtualHost}");
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(_adminConnectionString);
