@@ -61,7 +61,7 @@ public class When_an_operator_uses_the_console(Pipeline pipeline) : IAsyncLifeti
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
         await ConsoleBrowser.AssertAccessibleAsync(page);
         await page.GetByRole(AriaRole.Link, new() { Name = $"{Provide}/{order}" }).ClickAsync();
-        await page.WaitForURLAsync($"**/console/orders/{Provide}/{order}");
+        await ConsoleBrowser.ArriveAsync(page, $"/console/orders/{Provide}/{order}");
         Assert.Contains("waits on blocked", await page.Locator("#main").InnerTextAsync(), StringComparison.Ordinal);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Retry the blocked KCI…" }).ClickAsync();
@@ -73,7 +73,7 @@ public class When_an_operator_uses_the_console(Pipeline pipeline) : IAsyncLifeti
         await page.GetByLabel("Reason (required, recorded with the action)").FillAsync("trigger removed, retrying from the console");
         await page.GetByLabel("Your name").FillAsync("ops-console-tester");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm: retry the blocked KCI" }).ClickAsync();
-        await page.WaitForURLAsync($"**/console/orders/{Provide}/{order}");
+        await ConsoleBrowser.ArriveAsync(page, $"/console/orders/{Provide}/{order}");
         Assert.Contains("Done: retry the blocked KCI", await page.GetByRole(AriaRole.Status).InnerTextAsync(), StringComparison.Ordinal);
 
         var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 2, Patience);
@@ -155,14 +155,14 @@ public class When_an_operator_uses_the_console(Pipeline pipeline) : IAsyncLifeti
         Assert.Contains("/console/sign-in", page.Url, StringComparison.Ordinal); // no token: sign in first
         await ConsoleBrowser.AssertAccessibleAsync(page);
         await SignInAsync(page, await pipeline.TokenAsync(operatorIssuer));
-        await ArriveAsync(page, $"/console/orders/{Provide}/{order}?body={kci}");
+        await ConsoleBrowser.ArriveAsync(page, $"/console/orders/{Provide}/{order}?body={kci}");
         AssertMasked(await page.GetByTestId("kci-body").InnerTextAsync());
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/sign-in");
+        await ConsoleBrowser.ArriveAsync(page, "/console/sign-in");
         await page.GotoAsync(bodyPath);
         await SignInAsync(page, await pipeline.TokenAsync(personalIssuer));
-        await ArriveAsync(page, $"/console/orders/{Provide}/{order}?body={kci}");
+        await ConsoleBrowser.ArriveAsync(page, $"/console/orders/{Provide}/{order}?body={kci}");
         var shown = await page.GetByTestId("kci-body").InnerTextAsync();
         Assert.Contains("john@smith.com", shown, StringComparison.Ordinal);
         Assert.Contains("John Smith", shown, StringComparison.Ordinal);
@@ -176,24 +176,12 @@ public class When_an_operator_uses_the_console(Pipeline pipeline) : IAsyncLifeti
 
         // A token that is not one (expired, forged) sends the browser back to sign in, saying so.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/sign-in");
+        await ConsoleBrowser.ArriveAsync(page, "/console/sign-in");
         await page.GotoAsync(bodyPath);
         await SignInAsync(page, "not.a.token");
-        await page.WaitForURLAsync("**/console/sign-in?**");
+        await ConsoleBrowser.ArriveAsync(page, "the sign-in form saying the token was refused",
+            url => url.AbsolutePath == "/console/sign-in" && url.Query.Contains("refused=true", StringComparison.Ordinal));
         Assert.Contains("refused", await page.GetByRole(AriaRole.Alert).InnerTextAsync(), StringComparison.Ordinal);
-    }
-
-    /// <summary>Waits for the browser to be at <paramref name="pathAndQuery"/>, saying where it is instead when it does not get there.</summary>
-    private static async Task ArriveAsync(IPage page, string pathAndQuery)
-    {
-        try
-        {
-            await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == pathAndQuery);
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail($"Expected {pathAndQuery}, at {page.Url}: {await page.Locator("body").InnerTextAsync()}");
-        }
     }
 
     private static async Task SignInAsync(IPage page, string token)
@@ -239,7 +227,7 @@ public class When_an_operator_uses_the_console(Pipeline pipeline) : IAsyncLifeti
         await page.GetByLabel("Reason (required, recorded with each order's action)").FillAsync("supplier confirmed number 2 was never sent");
         await page.GetByLabel("Your name").FillAsync("ops-bulk-tester");
         await page.GetByRole(AriaRole.Button, new() { Name = "skip these 2 orders" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/audit");
+        await ConsoleBrowser.ArriveAsync(page, "/console/audit");
         Assert.Contains("sent to 2 orders", await page.GetByRole(AriaRole.Status).InnerTextAsync(), StringComparison.Ordinal);
 
         foreach (var order in mine)

@@ -44,6 +44,38 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         return page;
     }
 
+    /// <summary>
+    /// Waits until the browser shows a page whose address satisfies <paramref name="at"/> and that page has finished loading,
+    /// and says where the browser is instead when it does not get there. It asks the page for <c>document.readyState</c> rather
+    /// than waiting on Playwright's load events: after a form's POST and redirect, Playwright once missed the new page's
+    /// <c>load</c> and waited out its timeout on a page that had loaded (CI, 2026-11-26).
+    /// </summary>
+    public static async Task ArriveAsync(IPage page, string expected, Func<Uri, bool> at)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (at(new Uri(page.Url)))
+            {
+                try
+                {
+                    if (await page.EvaluateAsync<string>("document.readyState") == "complete")
+                        return;
+                }
+                catch (PlaywrightException)
+                {
+                    // The document went away while it was asked: a navigation is still under way.
+                }
+            }
+            await Task.Delay(50);
+        }
+        Assert.Fail($"Expected {expected}, at {page.Url}: {await page.Locator("body").InnerTextAsync()}");
+    }
+
+    /// <summary>Waits for the browser to be at exactly <paramref name="pathAndQuery"/>, loaded (see the other overload).</summary>
+    public static Task ArriveAsync(IPage page, string pathAndQuery) =>
+        ArriveAsync(page, pathAndQuery, url => url.PathAndQuery == pathAndQuery);
+
     /// <summary>axe-core's WCAG 2 A and AA rules on the page as it is: labels, names, contrast, landmarks, keyboard focus order.</summary>
     public static async Task AssertAccessibleAsync(IPage page)
     {
