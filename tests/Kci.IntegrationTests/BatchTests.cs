@@ -48,6 +48,7 @@ public class When_a_batch_holds_a_message_that_fails_for_good(OneBatchAtATimePip
         await using (await pipeline.HoldUpInsertOfAsync("sequencer.order_kcis", slow, HoldUpSeconds))
         {
             await PostAsync(Samples.NewEntityId(), slow);
+            await pipeline.WaitUntilHeldUpAsync(Patience);
             await Task.WhenAll(others.Select(o => PostAsync(o)).Append(PostAsync(thief, reused)));
         }
 
@@ -72,7 +73,7 @@ public class When_a_batch_holds_a_message_that_fails_for_good(OneBatchAtATimePip
             await using (await pipeline.HoldUpInsertOfAsync("handlers.timeline", slow, HoldUpSeconds))
             {
                 await PostAsync(Samples.NewEntityId(), slow);
-                await Task.Delay(300); // its release reaches Handlers first, and holds their one batch up
+                await pipeline.WaitUntilHeldUpAsync(Patience); // its release reached Handlers first, and holds their one batch up
                 await Task.WhenAll(others.Select(o => PostAsync(o)).Append(PostAsync(blocked, failing)));
             }
 

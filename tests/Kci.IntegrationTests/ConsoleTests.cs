@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Kci.Hosting;
 using Kci.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
-using Npgsql;
 
 namespace Kci.IntegrationTests;
 
@@ -54,11 +53,14 @@ public class When_an_operator_uses_the_console(Pipeline pipeline) : IAsyncLifeti
         Assert.True(int.Parse(await blocked.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
         await ConsoleBrowser.AssertAccessibleAsync(page);
         await blocked.ClickAsync();
-        Assert.Contains("reason=blocked", page.Url, StringComparison.Ordinal);
+        await ConsoleBrowser.ArriveAsync(page, "the orders waiting on a blocked KCI",
+            url => url.AbsolutePath == "/console/waiting" && url.Query.Contains("reason=blocked", StringComparison.Ordinal));
 
         // The search finds it among the blocked orders of every test.
         await page.GetByLabel("Search (order id, KCI id or conversation id)").FillAsync(failing.ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await ConsoleBrowser.ArriveAsync(page, $"the blocked orders found by {failing}",
+            url => url.AbsolutePath == "/console/waiting" && url.Query.Contains($"q={failing}", StringComparison.Ordinal));
         await ConsoleBrowser.AssertAccessibleAsync(page);
         await page.GetByRole(AriaRole.Link, new() { Name = $"{Provide}/{order}" }).ClickAsync();
         await ConsoleBrowser.ArriveAsync(page, $"/console/orders/{Provide}/{order}");
@@ -262,11 +264,11 @@ public class When_an_operator_uses_the_console(Pipeline pipeline) : IAsyncLifeti
 
         var closedId = NameBasedGuid.ForOrder(Provide, closed.ToString());
         var deadline = DateTime.UtcNow + Patience;
-        while (await ScalarAsync<bool>("SELECT body IS NOT NULL FROM handlers.timeline WHERE order_id = @id", closedId) && DateTime.UtcNow < deadline)
+        while (await pipeline.ScalarAsync<bool>("SELECT body IS NOT NULL FROM handlers.timeline WHERE order_id = @id", closedId) && DateTime.UtcNow < deadline)
             await Task.Delay(500);
 
-        Assert.False(await ScalarAsync<bool>("SELECT body IS NOT NULL FROM handlers.timeline WHERE order_id = @id", closedId));
-        var entity = await ScalarAsync<string>("SELECT entity FROM handlers.orders WHERE order_id = @id", closedId);
+        Assert.False(await pipeline.ScalarAsync<bool>("SELECT body IS NOT NULL FROM handlers.timeline WHERE order_id = @id", closedId));
+        var entity = await pipeline.ScalarAsync<string>("SELECT entity FROM handlers.orders WHERE order_id = @id", closedId);
         Assert.DoesNotContain("john@smith.com", entity, StringComparison.Ordinal);
         Assert.Contains("[redacted]", entity, StringComparison.Ordinal);
         // The timeline's metadata stays: number, type, times, conversation.
@@ -275,19 +277,11 @@ public class When_an_operator_uses_the_console(Pipeline pipeline) : IAsyncLifeti
         Assert.Equal("INFORMATIONAL", timeline[0]!["updateType"]!.GetValue<string>());
         Assert.Equal("conversation-it", timeline[0]!["conversationId"]!.GetValue<string>());
         // An order still open keeps its body; the run is audited.
-        Assert.True(await ScalarAsync<bool>("SELECT body IS NOT NULL FROM handlers.timeline WHERE order_id = @id", NameBasedGuid.ForOrder(Provide, live.ToString())));
-        Assert.True(await ScalarAsync<bool>("SELECT redacted_at IS NOT NULL FROM handlers.orders WHERE order_id = @id", closedId));
+        Assert.True(await pipeline.ScalarAsync<bool>("SELECT body IS NOT NULL FROM handlers.timeline WHERE order_id = @id", NameBasedGuid.ForOrder(Provide, live.ToString())));
+        Assert.True(await pipeline.ScalarAsync<bool>("SELECT redacted_at IS NOT NULL FROM handlers.orders WHERE order_id = @id", closedId));
         var audit = await pipeline.Operations.GetFromJsonAsync<JsonArray>("operator-actions");
         Assert.Contains(audit!, a => a!["command"]!.GetValue<string>() == "retention" && a["operator"]!.GetValue<string>() == "retention job"
                                      && a["at"]!.GetValue<DateTimeOffset>() >= started && a["reason"]!.GetValue<string>().Contains("UK GDPR", StringComparison.Ordinal));
     }
 
-    private async Task<T> ScalarAsync<T>(string sql, Guid id)
-    {
-        await using var connection = new NpgsqlConnection(pipeline.Servers.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddWithValue("id", id);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
 }

@@ -43,18 +43,10 @@ public class When_a_kci_carries_hostile_or_unusual_input(Pipeline pipeline)
         var order = await pipeline.OrderAsync(Provide, entityId);
         Assert.NotNull(order["entity"]);
         Assert.False(order["sequencer"]!["blocked"]!.GetValue<bool>());
-        Assert.Equal(body, await StoredBodyAsync(timeline[0]!["id"]!.GetValue<Guid>())); // byte for byte, escapes and all
+        Assert.Equal(body, await pipeline.ScalarAsync<string>("SELECT body FROM handlers.timeline WHERE kci_id = @id", timeline[0]!["id"]!.GetValue<Guid>())); // byte for byte, escapes and all
         await AssertSequencerAnswersAsync();
     }
 
-    private async Task<string> StoredBodyAsync(Guid kciId)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(pipeline.Servers.ConnectionString);
-        await connection.OpenAsync();
-        await using var query = new Npgsql.NpgsqlCommand("SELECT body FROM handlers.timeline WHERE kci_id = @id", connection);
-        query.Parameters.AddWithValue("id", kciId);
-        return (string)(await query.ExecuteScalarAsync())!;
-    }
 
     [Fact]
     public async Task Should_store_and_handle_very_long_strings_within_the_body_limit()
@@ -89,7 +81,7 @@ public class When_a_kci_carries_hostile_or_unusual_input(Pipeline pipeline)
         var error = await response.AssertErrorBodyAsync(422, "INVALID_REQUEST");
 
         Assert.Contains("entity.notes: contains an unpaired UTF-16 surrogate", error["messages"]![0]!.GetValue<string>(), StringComparison.Ordinal);
-        await Eventually(() => pipeline.Ingress.Output.Split('\n').Any(l => l.Contains(requestId, StringComparison.Ordinal) && l.Contains("unpaired", StringComparison.Ordinal)));
+        await pipeline.Ingress.WaitForLineAsync(Patience, requestId, "unpaired");
     }
 
     [Theory]
@@ -157,13 +149,4 @@ public class When_a_kci_carries_hostile_or_unusual_input(Pipeline pipeline)
 
     private static string Id(long entityId) => entityId.ToString(CultureInfo.InvariantCulture);
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "not logged within 10 s");
-            await Task.Delay(100);
-        }
-    }
 }

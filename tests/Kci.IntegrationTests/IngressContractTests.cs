@@ -134,8 +134,7 @@ public class When_the_gateway_posts_a_bad_request(Pipeline pipeline)
         var error = await (await Post(body.ToJsonString(), requestId: requestId)).AssertErrorBodyAsync(422, "INVALID_REQUEST");
 
         var uuid = error["uuid"]!.GetValue<string>();
-        await Eventually(() => pipeline.Ingress.Output.Split('\n').Any(l => l.Contains(requestId, StringComparison.Ordinal)
-            && l.Contains(uuid, StringComparison.Ordinal) && l.Contains("sequenceNumber: must be an integer from 1 to", StringComparison.Ordinal)));
+        await pipeline.Ingress.WaitForLineAsync(TimeSpan.FromSeconds(10), requestId, uuid, "sequenceNumber: must be an integer from 1 to");
     }
 
     [Theory]
@@ -156,10 +155,4 @@ public class When_the_gateway_posts_a_bad_request(Pipeline pipeline)
         Assert.Equal(HttpStatusCode.NoContent, (await Post(body)).StatusCode);
     }
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        for (var i = 0; i < 50 && !condition(); i++)
-            await Task.Delay(100);
-        Assert.True(condition(), "the expected log line was not written");
-    }
 }

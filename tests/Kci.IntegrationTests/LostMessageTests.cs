@@ -25,7 +25,13 @@ public class When_a_message_is_lost_or_dead_lettered(OutagePipeline pipeline)
         {
             Assert.Equal(HttpStatusCode.NoContent, (await pipeline.PostKciAsync(Samples.Kci("provide-order-informational.json", entityId, 1))).StatusCode);
             await pipeline.WaitForTimelineAsync(ProvideOrder, id, t => t.Count == 1, TimeSpan.FromSeconds(30));
-            await Task.Delay(TimeSpan.FromSeconds(1)); // the acknowledgement has been sent, and dropped
+            // The acknowledgement has left Handlers' outbox (a row goes once it is sent), and was dropped.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (await pipeline.ScalarAsync<long>("SELECT count(*) FROM handlers.outbox") > 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "Handlers' outbox still holds the acknowledgement after 30 s");
+                await Task.Delay(100);
+            }
         }
         finally
         {

@@ -30,6 +30,12 @@ public class When_the_operations_api_refuses_a_request(Pipeline pipeline)
     [InlineData("orders?page=0")]
     [InlineData("orders?page=many")]
     [InlineData("orders?updatedSince=yesterday")]
+    [InlineData("actions?page=0")]
+    [InlineData("errors?page=100001")]
+    [InlineData("dead-letters?page=-1")]
+    [InlineData("notifications?page=0")]
+    [InlineData("operator-actions?page=many")]
+    [InlineData("unrecognised?page=0")]
     public async Task Should_name_a_query_value_it_cannot_use(string query)
     {
         var problem = await ProblemAsync(await pipeline.Operations.GetAsync(query), HttpStatusCode.BadRequest);

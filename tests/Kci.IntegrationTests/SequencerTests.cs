@@ -53,7 +53,7 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
         Assert.Equal(1, timeline.Flags(1)["gapBefore"]!.GetValue<long>());
         var gaps = await WaitForGaps(order);
         Assert.Equal((2, 2), (gaps[0]!["from"]!.GetValue<long>(), gaps[0]!["to"]!.GetValue<long>()));
-        Assert.Contains(pipeline.Sequencer.Output.Split('\n'), l => l.Contains("warn", StringComparison.Ordinal) && l.Contains($"Gap in PROVIDE_ORDER/{order}", StringComparison.Ordinal));
+        await pipeline.Sequencer.WaitForLineAsync(Patience, "warn", $"Gap in PROVIDE_ORDER/{order}");
 
         await Post(order, 2);
         timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 3, Patience);
@@ -100,9 +100,9 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
         var order = Samples.NewEntityId();
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
-        await Post(order, 2, first);
-        await Post(order, 2, second);
-        await Post(order, 1);
+        await Post(order, 2, first, supplier: PatientSupplier);
+        await Post(order, 2, second, supplier: PatientSupplier);
+        await Post(order, 1, supplier: PatientSupplier);
 
         var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 3, Patience);
         Assert.Equal([1L, 2L, 2L], timeline.Numbers());
@@ -133,12 +133,12 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
         var order = Samples.NewEntityId();
         var one = Guid.NewGuid();
         var three = Guid.NewGuid();
-        await Post(order, 1, one);
-        await Post(order, 3, three);
-        await Post(order, 3, three);
-        await Post(order, 1, one);
-        await Post(order, 2);
-        await Post(order, 1, one);
+        await Post(order, 1, one, supplier: PatientSupplier);
+        await Post(order, 3, three, supplier: PatientSupplier);
+        await Post(order, 3, three, supplier: PatientSupplier);
+        await Post(order, 1, one, supplier: PatientSupplier);
+        await Post(order, 2, supplier: PatientSupplier);
+        await Post(order, 1, one, supplier: PatientSupplier);
 
         var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count >= 3, Patience);
         await Task.Delay(1000); // anything extra would have arrived by now
@@ -205,7 +205,7 @@ public class When_the_sequencer_reorders(ShortTimeoutPipeline pipeline)
             Assert.Equal(failing, view["targets"]!["blockedKciId"]!.GetValue<Guid>());
             var timeline = await pipeline.WaitForTimelineAsync(Provide, order.ToString(), t => t.Count == 2, Patience);
             Assert.Equal([1L, 2L], timeline.Numbers());
-            Assert.Contains(pipeline.Handlers.Output.Split('\n'), l => l.Contains($"stopped at KCI {failing}", StringComparison.Ordinal));
+            await pipeline.Handlers.WaitForLineAsync(Patience, $"stopped at KCI {failing}");
         }
 
         Assert.Equal(HttpStatusCode.Accepted, (await pipeline.CommandAsync(Provide, order, "retry", "fault fixed")).StatusCode);

@@ -1,5 +1,6 @@
 using Kci.Handlers.Consumers;
 using Kci.Handlers.Notifications;
+using Kci.Handlers.Operations;
 using Kci.Handlers.Persistence;
 using Kci.Handlers.Recording;
 using Kci.Hosting.Messaging;
@@ -16,6 +17,7 @@ internal static class HandlersServiceExtensions
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddScoped<KciRecorder>();
+        builder.Services.AddScoped<OperatorCommands>(); // for the operations API and the console alike
         builder.Services.AddTransactionBatcher<InformationalKciReleased, RecordInformationalKci>();
         builder.Services.AddTransactionBatcher<ActionRequiredKciReleased, RecordActionRequiredKci>();
         builder.Services.AddTransactionBatcher<ErrorKciReleased, RecordGatewayError>();

@@ -28,13 +28,16 @@ public static class ActionsEndpoints
         return api;
     }
 
-    private static async Task<Results<Ok<List<ActionView>>, ValidationProblem>> ListAsync(HandlersDb db, string? state, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<ActionView>>, ValidationProblem>> ListAsync(HandlersDb db, string? state, int? page, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (state is not (null or "open" or "resolved"))
             return Problems.Invalid("state", "must be open or resolved");
+        if (ListPages.Refuse(page) is { } refused)
+            return refused;
         var open = state != "resolved";
         return TypedResults.Ok(await db.Actions.AsNoTracking().Where(a => a.Open == open)
-            .OrderBy(a => a.CreatedAt).Take(500).Select(ToView).ToListAsync(cancellationToken));
+            .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(ToView).PageAsync(page, http, cancellationToken));
     }
 
     private static async Task<Results<Ok<ActionView>, ProblemHttpResult, ValidationProblem>> ResolveAsync(Guid id,

@@ -35,14 +35,16 @@ public static class DeadLettersEndpoints
     internal static readonly Func<DeadLetter, DeadLetterView> View = ToView.Compile();
 
     private static async Task<Results<Ok<List<DeadLetterView>>, ValidationProblem>> ListAsync(HandlersDb db, string? queue, string? state,
-        CancellationToken cancellationToken)
+        int? page, HttpContext http, CancellationToken cancellationToken)
     {
         if (state is not (null or DeadLetterStates.Dead or DeadLetterStates.Replayed))
             return Problems.Invalid("state", "must be dead or replayed");
+        if (ListPages.Refuse(page) is { } refused)
+            return refused;
         var query = db.DeadLetters.AsNoTracking().Where(d => d.State == (state ?? DeadLetterStates.Dead));
         if (!string.IsNullOrEmpty(queue))
             query = query.Where(d => d.Queue == queue);
-        return TypedResults.Ok(await query.OrderBy(d => d.FaultedAt ?? d.TakenAt).ThenBy(d => d.Id).Take(500).Select(ToView).ToListAsync(cancellationToken));
+        return TypedResults.Ok(await query.OrderBy(d => d.FaultedAt ?? d.TakenAt).ThenBy(d => d.Id).Select(ToView).PageAsync(page, http, cancellationToken));
     }
 
     /// <summary>Per dead-letter queue: how many wait for an operator, the oldest, and the latest reason.</summary>

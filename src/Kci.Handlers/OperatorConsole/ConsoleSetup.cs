@@ -13,7 +13,6 @@ public static class ConsoleSetup
     public static IHostApplicationBuilder AddOperatorConsole(this IHostApplicationBuilder builder, bool secured)
     {
         builder.Services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddScoped<OperatorCommands>();
         builder.Services.AddScoped<ConsoleQueries>();
         builder.Services.AddHttpClient<RabbitManagement>();
         builder.Services.AddRazorPages(pages =>

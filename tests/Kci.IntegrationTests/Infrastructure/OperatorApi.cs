@@ -85,6 +85,38 @@ public static class OperatorApi
     public static Task<IAsyncDisposable> HoldUpInsertOfAsync(this Pipeline pipeline, string table, Guid kciId, int seconds) =>
         pipeline.OnInsertOfAsync(table, kciId, "hold", $"PERFORM pg_sleep({seconds})");
 
+    /// <summary>Every item of an operations API list (<c>errors</c>, <c>actions?state=open</c>, …), following each page's <c>Link: rel="next"</c>.</summary>
+    public static async Task<JsonArray> ListAllAsync(this Pipeline pipeline, string path)
+    {
+        var all = new JsonArray();
+        for (var next = path; next is not null;)
+        {
+            using var response = await pipeline.Operations.GetAsync(next);
+            response.EnsureSuccessStatusCode();
+            foreach (var item in (await response.Content.ReadFromJsonAsync<JsonArray>())!)
+                all.Add(item!.DeepClone());
+            next = NextLink(response);
+        }
+        return all;
+    }
+
+    /// <summary>The target of the answer's <c>Link: &lt;…&gt;; rel="next"</c>, if it has one.</summary>
+    public static string? NextLink(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Link", out var links)
+            ? links.Select(l => System.Text.RegularExpressions.Regex.Match(l, "^<([^>]+)>;\\s*rel=\"next\"$")).FirstOrDefault(m => m.Success)?.Groups[1].Value
+            : null;
+
+    /// <summary>Waits until a <see cref="HoldUpInsertOfAsync"/> trigger is sleeping: its KCI's transaction has begun and holds up its batch.</summary>
+    public static async Task WaitUntilHeldUpAsync(this Pipeline pipeline, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (await pipeline.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no insert was held up within {patience}");
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>A trigger that runs <paramref name="action"/> before one KCI's row is inserted into <paramref name="table"/>.</summary>
     private static async Task<IAsyncDisposable> OnInsertOfAsync(this Pipeline pipeline, string table, Guid kciId, string prefix, string action)
     {
@@ -109,5 +141,16 @@ public static class OperatorApi
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The first column of the first row of <paramref name="sql"/>, which may use <c>@id</c> for <paramref name="id"/>.</summary>
+    public static async Task<T> ScalarAsync<T>(this Pipeline pipeline, string sql, Guid? id = null)
+    {
+        await using var connection = new NpgsqlConnection(pipeline.Servers.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (id is { } value)
+            command.Parameters.AddWithValue("id", value);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 }

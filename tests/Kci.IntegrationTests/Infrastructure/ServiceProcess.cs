@@ -30,6 +30,24 @@ public sealed class ServiceProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public string Output => string.Join('\n', _output);
 
+    /// <summary>
+    /// Waits for a line of the service's output that contains every one of <paramref name="parts"/> (ordinal), and returns it.
+    /// A service writes a log line when its work is done, which may be after the effect a test saw (a committed row, a message
+    /// sent on), so a test never reads the output once and concludes a line is missing.
+    /// </summary>
+    public async Task<string> WaitForLineAsync(TimeSpan patience, params string[] parts)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            if (_output.FirstOrDefault(line => parts.All(part => line.Contains(part, StringComparison.Ordinal))) is { } found)
+                return found;
+            if (DateTime.UtcNow >= deadline)
+                throw new Xunit.Sdk.XunitException($"{Name} wrote no line containing [{string.Join("], [", parts)}] within {patience}");
+            await Task.Delay(100);
+        }
+    }
+
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public static string Configuration =>
