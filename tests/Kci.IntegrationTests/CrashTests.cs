@@ -94,18 +94,9 @@ public class When_a_service_is_killed(CrashPipeline pipeline, ITestOutputHelper 
         });
 
         await burst.AssertEveryOrderHandledExactlyOnceInOrderAsync(pipeline, TimeSpan.FromMinutes(2));
-        await WaitForEmptyOutboxAsync(schema); // rows sent after their commit are deleted a moment later
+        await pipeline.WaitForEmptyOutboxAsync(schema, TimeSpan.FromSeconds(15)); // rows sent after their commit are deleted a moment later
     }
 
-    private async Task WaitForEmptyOutboxAsync(string schema)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (await pipeline.ScalarAsync<long>($"SELECT count(*) FROM {schema}.outbox") is var rows && rows > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{rows} rows left in {schema}.outbox");
-            await Task.Delay(100);
-        }
-    }
 
     [Fact]
     public async Task Should_relay_releases_committed_before_the_crash()

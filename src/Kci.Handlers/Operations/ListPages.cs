@@ -13,9 +13,11 @@ namespace Kci.Handlers.Operations;
 internal static class ListPages
 {
     public const int Size = 500;
+
+    /// <summary>The last page any list of the API or the console serves (orders, waiting orders and the console's lists too).</summary>
     public const int MaxPage = 100_000;
 
-    /// <summary>400 when <paramref name="page"/> is given and out of range; otherwise null.</summary>
+    /// <summary>400 when <paramref name="page"/> is given and out of range; otherwise null. Also for the orders' pages.</summary>
     public static ValidationProblem? Refuse(int? page) =>
         page is < 1 or > MaxPage ? Problems.Invalid("page", $"must be from 1 to {MaxPage}") : null;
 

@@ -32,7 +32,7 @@ public static class OperationsEndpoints
         api.MapGet("/unrecognised", UnrecognisedAsync).WithTags("Errors").WithName("ListUnrecognised")
             .WithSummary("KCIs of unknown update or entity types, kept whole");
         api.MapGet("/sequencer/held", async (HandlersDb db, DateTimeOffset? updatedSince, string? reason, int? page, CancellationToken ct) =>
-            TypedResults.Ok(await SequencerReader.HeldAsync(db, updatedSince, reason, Math.Clamp(page ?? 1, 1, 100_000), 100, ct))).WithTags("Sequencer").WithName("ListWaitingOrders")
+            TypedResults.Ok(await SequencerReader.HeldAsync(db, updatedSince, reason, Math.Clamp(page ?? 1, 1, ListPages.MaxPage), 100, ct))).WithTags("Sequencer").WithName("ListWaitingOrders")
             .WithSummary("Orders that wait (gap, blocked, parked, dead letter, acknowledgement), the longest first");
         api.MapGet("/notifications", NotificationsAsync).WithTags("Notifications").WithName("ListNotifications")
             .WithSummary("Downstream deliveries, with their attempts and last error");

@@ -36,7 +36,6 @@ public sealed record Page<T>(int Number, int PageSize, List<T> Items);
 public static class OrdersEndpoints
 {
     private const int PageSize = 50;
-    private const int MaxPage = 100_000;
 
     public static RouteGroupBuilder MapOrdersEndpoints(this RouteGroupBuilder api)
     {
@@ -59,8 +58,8 @@ public static class OrdersEndpoints
     private static async Task<Results<Ok<Page<OrderSummary>>, ValidationProblem>> ListAsync(HandlersDb db, string? status, string? supplier,
         DateTimeOffset? updatedSince, int? page, CancellationToken cancellationToken)
     {
-        if (page is < 1 or > MaxPage)
-            return Problems.Invalid("page", $"must be from 1 to {MaxPage}");
+        if (ListPages.Refuse(page) is { } refused)
+            return refused;
         var query = db.Orders.AsNoTracking();
         if (!string.IsNullOrEmpty(status))
             query = query.Where(o => o.Status == status);

@@ -1,3 +1,4 @@
+using Kci.Handlers.Operations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -22,7 +23,7 @@ public abstract class ListPageModel : PageModel
     /// <summary>Which filters the list shows: any of supplier, type, status, reason, dates, search.</summary>
     public abstract IReadOnlySet<string> Filters { get; }
 
-    public int CurrentPage => Math.Clamp(PageNumber, 1, 100_000);
+    public int CurrentPage => Math.Clamp(PageNumber, 1, ListPages.MaxPage);
 
     public ListFilter Filter => new(Blank(Supplier), Blank(EntityType), Blank(Status), Blank(Reason), From, To, Blank(Search));
 

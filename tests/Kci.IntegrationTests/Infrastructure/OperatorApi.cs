@@ -106,6 +106,17 @@ public static class OperatorApi
             ? links.Select(l => System.Text.RegularExpressions.Regex.Match(l, "^<([^>]+)>;\\s*rel=\"next\"$")).FirstOrDefault(m => m.Success)?.Groups[1].Value
             : null;
 
+    /// <summary>Waits until <paramref name="schema"/>'s outbox is empty: every row has been sent (a row goes once it is).</summary>
+    public static async Task WaitForEmptyOutboxAsync(this Pipeline pipeline, string schema, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (await pipeline.ScalarAsync<long>($"SELECT count(*) FROM {schema}.outbox") is var rows && rows > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{rows} rows left in {schema}.outbox after {patience}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Waits until a <see cref="HoldUpInsertOfAsync"/> trigger is sleeping: its KCI's transaction has begun and holds up its batch.</summary>
     public static async Task WaitUntilHeldUpAsync(this Pipeline pipeline, TimeSpan patience)
     {
